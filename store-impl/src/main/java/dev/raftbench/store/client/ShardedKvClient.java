@@ -1,0 +1,151 @@
+package dev.raftbench.store.client;
+
+import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineException;
+import dev.raftbench.store.kv.Command;
+import dev.raftbench.store.kv.Record;
+import dev.raftbench.store.kv.Reply;
+import dev.raftbench.store.shard.Partitioner;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The store's client: routes each key to its shard with a {@link Partitioner}, retries commands
+ * that failed for cluster reasons (leader change, no leader yet) with backoff until the policy's
+ * deadline, and answers scans by asking every shard and merging the sorted results.
+ *
+ * <p>Thread-safe; every method is asynchronous. Closing stops the retry timer, not the engine.
+ */
+public final class ShardedKvClient implements AutoCloseable {
+  private final Engine engine;
+  private final Partitioner partitioner;
+  private final RetryPolicy retry;
+  private final ScheduledExecutorService timer;
+  private final LongAdder retries = new LongAdder();
+
+  public ShardedKvClient(Engine engine, Partitioner partitioner, RetryPolicy retry) {
+    if (partitioner.shards() != engine.shards()) {
+      throw new IllegalArgumentException("partitioner has " + partitioner.shards() + " shards, engine has " + engine.shards());
+    }
+    this.engine = engine;
+    this.partitioner = partitioner;
+    this.retry = retry;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raftbench-client-retry");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public int shardOf(String key) {
+    return partitioner.shardOf(key);
+  }
+
+  /** How many times a command was sent again after a retriable failure. */
+  public long retries() {
+    return retries.sum();
+  }
+
+  public CompletableFuture<Reply> put(String key, Record record) {
+    return execute(new Command.Put(key, record));
+  }
+
+  public CompletableFuture<Reply> update(String key, Record fields) {
+    return execute(new Command.Update(key, fields));
+  }
+
+  public CompletableFuture<Reply> delete(String key) {
+    return execute(new Command.Delete(key));
+  }
+
+  public CompletableFuture<Reply> get(String key, List<String> fields) {
+    return execute(new Command.Get(key, fields));
+  }
+
+  public CompletableFuture<Reply> scan(String startKey, int limit, List<String> fields) {
+    return execute(new Command.Scan(startKey, limit, fields));
+  }
+
+  public CompletableFuture<Reply> execute(Command command) {
+    if (command instanceof Command.Scan scan && engine.shards() > 1) {
+      return scatterGather(scan);
+    }
+    return send(partitioner.shardOf(command.key()), command);
+  }
+
+  private CompletableFuture<Reply> scatterGather(Command.Scan scan) {
+    int shards = engine.shards();
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Reply>[] parts = new CompletableFuture[shards];
+    for (int s = 0; s < shards; s++) {
+      parts[s] = send(s, scan);
+    }
+    return CompletableFuture.allOf(parts).thenApply(ignored -> {
+      List<Reply.Row> all = new ArrayList<>();
+      for (CompletableFuture<Reply> part : parts) {
+        all.addAll(((Reply.Rows) part.join()).rows());
+      }
+      all.sort(Comparator.comparing(Reply.Row::key));
+      return new Reply.Rows(all.size() > scan.limit() ? all.subList(0, scan.limit()) : all);
+    });
+  }
+
+  private CompletableFuture<Reply> send(int shard, Command command) {
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    attempt(shard, command, 0, System.nanoTime(), result);
+    return result;
+  }
+
+  private void attempt(int shard, Command command, int attempt, long startNanos, CompletableFuture<Reply> result) {
+    CompletableFuture<Reply> f;
+    try {
+      f = command instanceof Command.Write w ? engine.write(shard, w) : engine.read(shard, (Command.Read) command);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((reply, error) -> {
+      if (error == null) {
+        result.complete(reply);
+        return;
+      }
+      Throwable cause = unwrap(error);
+      long elapsed = System.nanoTime() - startNanos;
+      long backoff = retry.backoffNanos(attempt);
+      if (isRetriable(cause) && elapsed + backoff < retry.deadline().toNanos()) {
+        retries.increment();
+        try {
+          timer.schedule(() -> attempt(shard, command, attempt + 1, startNanos, result), backoff, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException rejected) { // client closed
+          result.completeExceptionally(cause);
+        }
+      } else {
+        result.completeExceptionally(cause);
+      }
+    });
+  }
+
+  static boolean isRetriable(Throwable t) {
+    return (t instanceof EngineException e && e.retriable()) || t instanceof TimeoutException;
+  }
+
+  public static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,11 @@
+package dev.raftbench.store.engine;
+
+/** What an engine can do beyond serving reads and writes; asked before trying. */
+public enum Capability {
+  /** Data survives the loss of a minority of nodes. */
+  REPLICATION,
+  /** {@link Engine#stopNode} and {@link Engine#startNode}. */
+  NODE_STOP_START,
+  /** Log compaction with snapshots that lagging replicas install. */
+  SNAPSHOT_INSTALL
+}

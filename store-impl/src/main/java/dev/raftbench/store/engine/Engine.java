@@ -1,0 +1,50 @@
+package dev.raftbench.store.engine;
+
+import dev.raftbench.store.kv.Command;
+import dev.raftbench.store.kv.Reply;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running cluster. Adapters translate these calls to their library and nothing more: routing,
+ * retries, scans across shards and the state machine live in store-impl.
+ *
+ * <p>Futures fail with {@link EngineException} for cluster trouble (retriable or not) and with
+ * {@link IllegalArgumentException} for a command the engine refuses.
+ */
+public interface Engine extends AutoCloseable {
+
+  /** The provider's name, e.g. "ratis". */
+  String name();
+
+  int shards();
+
+  /** Node ids, stable for the life of the cluster. */
+  List<String> nodes();
+
+  /** Replicates the write through the shard's log and completes with the reply of the leader's apply. */
+  CompletableFuture<Reply> write(int shard, Command.Write write);
+
+  /** Serves a read on the shard at the consistency the cluster was started with. */
+  CompletableFuture<Reply> read(int shard, Command.Read read);
+
+  /** A read of one replica's own state, no consistency promised: for checking replicas. */
+  CompletableFuture<Reply> readAt(String node, int shard, Command.Read read);
+
+  /** The node currently leading the shard's group, if one is known. */
+  Optional<String> leader(int shard);
+
+  /** The voting members of the shard's group. */
+  List<String> members(int shard);
+
+  /** Stops one node (its disk state kept) as a crash would. */
+  void stopNode(String node);
+
+  /** Starts a stopped node again with the state it kept. */
+  void startNode(String node);
+
+  /** Stops every node and frees every thread, port and temporary file. Idempotent. */
+  @Override
+  void close();
+}

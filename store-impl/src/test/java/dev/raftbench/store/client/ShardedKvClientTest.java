@@ -1,0 +1,103 @@
+package dev.raftbench.store.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineException;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.kv.Command;
+import dev.raftbench.store.kv.Record;
+import dev.raftbench.store.kv.Reply;
+import dev.raftbench.store.local.LocalEngineProvider;
+import dev.raftbench.store.shard.JumpHashPartitioner;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ShardedKvClientTest {
+  /** Fails the first {@code failures} calls with the given error, then delegates. */
+  private static final class FlakyEngine implements Engine {
+    final Engine delegate;
+    final AtomicInteger failures;
+    final boolean retriable;
+
+    FlakyEngine(Engine delegate, int failures, boolean retriable) {
+      this.delegate = delegate;
+      this.failures = new AtomicInteger(failures);
+      this.retriable = retriable;
+    }
+
+    private CompletableFuture<Reply> maybeFail(java.util.function.Supplier<CompletableFuture<Reply>> call) {
+      if (failures.getAndDecrement() > 0) {
+        return CompletableFuture.failedFuture(new EngineException("leader changed", retriable));
+      }
+      return call.get();
+    }
+
+    @Override public String name() { return "flaky"; }
+    @Override public int shards() { return delegate.shards(); }
+    @Override public List<String> nodes() { return delegate.nodes(); }
+    @Override public CompletableFuture<Reply> write(int s, Command.Write w) { return maybeFail(() -> delegate.write(s, w)); }
+    @Override public CompletableFuture<Reply> read(int s, Command.Read r) { return maybeFail(() -> delegate.read(s, r)); }
+    @Override public CompletableFuture<Reply> readAt(String n, int s, Command.Read r) { return delegate.readAt(n, s, r); }
+    @Override public Optional<String> leader(int s) { return delegate.leader(s); }
+    @Override public List<String> members(int s) { return delegate.members(s); }
+    @Override public void stopNode(String n) { delegate.stopNode(n); }
+    @Override public void startNode(String n) { delegate.startNode(n); }
+    @Override public void close() { delegate.close(); }
+  }
+
+  private static Engine local(int shards) {
+    return new LocalEngineProvider().start(EngineSpec.of(1, shards, "inproc"));
+  }
+
+  @Test
+  void retriesRetriableFailuresUntilTheyPass() throws Exception {
+    FlakyEngine engine = new FlakyEngine(local(4), 3, true);
+    try (ShardedKvClient c = new ShardedKvClient(engine, new JumpHashPartitioner(4), new RetryPolicy(Duration.ofSeconds(30), Duration.ZERO, Duration.ZERO))) {
+      assertThat(c.put("k", Record.empty()).get()).isEqualTo(Reply.DONE);
+      assertThat(c.retries()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void doesNotRetryWhatCannotSucceed() {
+    FlakyEngine engine = new FlakyEngine(local(4), 1, false);
+    try (ShardedKvClient c = new ShardedKvClient(engine, new JumpHashPartitioner(4), RetryPolicy.DEFAULT)) {
+      assertThatThrownBy(() -> c.get("k", List.of()).get()).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(EngineException.class);
+      assertThat(c.retries()).isZero();
+    }
+  }
+
+  @Test
+  void givesUpAtTheDeadline() {
+    FlakyEngine engine = new FlakyEngine(local(2), Integer.MAX_VALUE, true);
+    try (ShardedKvClient c = new ShardedKvClient(engine, new JumpHashPartitioner(2), new RetryPolicy(Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMillis(10)))) {
+      assertThatThrownBy(() -> c.get("k", List.of()).get()).hasCauseInstanceOf(EngineException.class);
+      assertThat(c.retries()).isPositive();
+    }
+  }
+
+  @Test
+  void routesEveryKeyToTheShardItsPartitionerNames() throws Exception {
+    Engine engine = local(8);
+    JumpHashPartitioner p = new JumpHashPartitioner(8);
+    try (ShardedKvClient c = new ShardedKvClient(engine, p, RetryPolicy.DEFAULT)) {
+      for (int i = 0; i < 100; i++) {
+        c.put("user" + i, Record.empty()).get();
+      }
+      for (int i = 0; i < 100; i++) {
+        String key = "user" + i;
+        for (int s = 0; s < 8; s++) {
+          Reply r = engine.read(s, new Command.Get(key)).get();
+          assertThat(r instanceof Reply.Found).as(key + " on shard " + s).isEqualTo(s == p.shardOf(key));
+        }
+      }
+    }
+  }
+}
