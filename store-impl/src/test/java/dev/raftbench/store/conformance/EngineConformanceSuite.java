@@ -205,7 +205,8 @@ public abstract class EngineConformanceSuite {
   @Test
   void stoppedMemberCatchesUpBySnapshotAfterLogPurge() throws Exception {
     assumeTrue(has(Capability.NODE_STOP_START) && has(Capability.SNAPSHOT_INSTALL), "engine declares no snapshot install");
-    ShardedKvClient c = start(spec().withOptions(compactionOptions()));
+    // a disk log: this is about what a member keeps and what it must be sent
+    ShardedKvClient c = start(spec().withLog(LogStorage.DISK).withOptions(compactionOptions()));
     int shard = 0;
     String leader = awaitLeader(shard);
     String follower = engine.members(shard).stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();

@@ -1,0 +1,479 @@
+package dev.raftbench.ratis;
+
+import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineException;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.LogStorage;
+import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.kv.Codec;
+import dev.raftbench.store.kv.Command;
+import dev.raftbench.store.kv.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Ratis cluster in this JVM: N servers on 127.0.0.1 (ports chosen by the OS), S Raft groups
+ * (one per shard) each replicated on every server, the preferred leader of shard s on server
+ * s mod N, and one async client per group.
+ */
+final class RatisEngine implements Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(RatisEngine.class);
+  private static final long GROUP_ID_PREFIX = 0x5261667442656e63L; // "RaftBenc"
+
+  /** Defaults for a loaded 2-core machine; any of them can be overridden with -E. */
+  static final Map<String, String> DEFAULTS = Map.ofEntries(
+      // Ratis' own 150-300 ms make leaders churn under load on 2 cores
+      Map.entry(RaftServerConfigKeys.Rpc.TIMEOUT_MIN_KEY, "2000ms"),
+      Map.entry(RaftServerConfigKeys.Rpc.TIMEOUT_MAX_KEY, "4000ms"),
+      Map.entry(RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MIN_KEY, "300ms"),
+      Map.entry(RaftServerConfigKeys.Rpc.FIRST_ELECTION_TIMEOUT_MAX_KEY, "1200ms"),
+      Map.entry(RaftServerConfigKeys.Rpc.REQUEST_TIMEOUT_KEY, "5000ms"),
+      // compact: snapshot every 10k entries per group and purge the log behind it (the memory log
+      // would otherwise hold every entry of a run)
+      Map.entry(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "true"),
+      Map.entry(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_THRESHOLD_KEY, "10000"),
+      Map.entry(RaftServerConfigKeys.Snapshot.RETENTION_FILE_NUM_KEY, "2"),
+      Map.entry(RaftServerConfigKeys.Log.PURGE_UPTO_SNAPSHOT_INDEX_KEY, "true"),
+      Map.entry(RaftClientConfigKeys.Rpc.REQUEST_TIMEOUT_KEY, "10000ms"),
+      Map.entry(RaftClientConfigKeys.Async.OUTSTANDING_REQUESTS_MAX_KEY, "1000"));
+
+  private final EngineSpec spec;
+  private final Path dataDir;
+  private final boolean ownsDataDir;
+  private final RaftProperties properties = new RaftProperties();
+  private final List<Node> nodes = new ArrayList<>();
+  private final RaftGroup[] groups;
+  private final RaftClient[] clients;
+  private final ExecutorService diagnostics = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "raftbench-ratis-diagnostics");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicLong callIds = new AtomicLong();
+  private volatile boolean closed;
+
+  /** One server: its identity and disk survive a stop; the RaftServer does not. */
+  static final class Node {
+    final RaftPeerId id;
+    final Path dir;
+    volatile int port;
+    volatile RaftServer server;
+    final Map<RaftGroupId, ShardStateMachine> machines = new ConcurrentHashMap<>();
+
+    Node(String id, Path dir) {
+      this.id = RaftPeerId.valueOf(id);
+      this.dir = dir;
+    }
+  }
+
+  private RatisEngine(EngineSpec spec) throws IOException {
+    this.spec = spec;
+    this.ownsDataDir = spec.dataDir() == null;
+    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-ratis-") : Files.createDirectories(spec.dataDir());
+    this.groups = new RaftGroup[spec.shards()];
+    this.clients = new RaftClient[spec.shards()];
+    configure();
+  }
+
+  static RatisEngine start(EngineSpec spec) throws IOException, InterruptedException {
+    RatisEngine engine = new RatisEngine(spec);
+    try {
+      engine.boot();
+      return engine;
+    } catch (IOException | InterruptedException | RuntimeException | Error e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  private void configure() {
+    SupportedRpcType rpc = switch (spec.transport()) {
+      case "grpc" -> SupportedRpcType.GRPC;
+      case "netty" -> SupportedRpcType.NETTY;
+      default -> throw new IllegalArgumentException("unknown transport '" + spec.transport() + "' for engine ratis (known: grpc, netty)");
+    };
+    RaftConfigKeys.Rpc.setType(properties, rpc);
+    GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");
+    NettyConfigKeys.Server.setHost(properties, "127.0.0.1");
+    DEFAULTS.forEach(properties::set);
+    RaftServerConfigKeys.Log.setUseMemory(properties, spec.log() == LogStorage.MEMORY);
+    if (spec.log() == LogStorage.MEMORY) {
+      // MemoryRaftLog (shipped by Ratis for tests) addresses entries by list position, so after a
+      // purge it hands out the wrong entries and replication stalls: never snapshot and purge it
+      properties.set(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "false");
+      properties.set(RaftServerConfigKeys.Snapshot.TRIGGER_WHEN_STOP_ENABLED_KEY, "false");
+    }
+    if (spec.reads() == ReadConsistency.STALE) {
+      RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
+    } else {
+      RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+      RaftServerConfigKeys.Read.setLeaderLeaseEnabled(properties, spec.reads() == ReadConsistency.LEASE);
+    }
+    for (Map.Entry<String, String> option : spec.options().entrySet()) {
+      if (!option.getKey().startsWith("raft.")) {
+        throw new IllegalArgumentException("unknown ratis option '" + option.getKey()
+            + "' (ratis options are Ratis property keys, e.g. -E raft.server.rpc.timeout.min=1s)");
+      }
+      properties.set(option.getKey(), option.getValue());
+    }
+    if (spec.log() == LogStorage.MEMORY && RaftServerConfigKeys.Snapshot.autoTriggerEnabled(properties)) {
+      throw new IllegalArgumentException("ratis with --log memory cannot take snapshots: its MemoryRaftLog breaks"
+          + " replication once purged; use --log disk");
+    }
+  }
+
+  private void boot() throws IOException, InterruptedException {
+    for (int i = 1; i <= spec.nodes(); i++) {
+      Node node = new Node("n" + i, dataDir.resolve("n" + i));
+      Files.createDirectories(node.dir);
+      nodes.add(node);
+      startServer(node);
+    }
+    for (int s = 0; s < spec.shards(); s++) {
+      List<RaftPeer> peers = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        String address = "127.0.0.1:" + nodes.get(i).port;
+        peers.add(RaftPeer.newBuilder().setId(nodes.get(i).id).setAddress(address).setClientAddress(address)
+            .setAdminAddress(address).setPriority(i == s % nodes.size() ? 1 : 0).build());
+      }
+      groups[s] = RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, s)), peers);
+      for (Node node : nodes) {
+        RaftClientReply reply = node.server.groupManagement(
+            GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), groups[s]));
+        if (!reply.isSuccess()) {
+          throw new IOException("adding group of shard " + s + " to " + node.id + " failed: " + reply.getException());
+        }
+      }
+      clients[s] = RaftClient.newBuilder()
+          .setProperties(properties)
+          .setRaftGroup(groups[s])
+          .setClientId(ClientId.randomId())
+          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+          .build();
+    }
+    awaitLeaders(Duration.ofSeconds(120));
+  }
+
+  private void startServer(Node node) throws IOException {
+    RaftProperties p = new RaftProperties(properties);
+    RaftServerConfigKeys.setStorageDir(p, List.of(node.dir.toFile()));
+    GrpcConfigKeys.Server.setPort(p, node.port);
+    NettyConfigKeys.Server.setPort(p, node.port);
+    node.machines.clear();
+    StateMachine.Registry registry = groupId -> node.machines.computeIfAbsent(groupId, g -> new ShardStateMachine());
+    RaftServer server = RaftServer.newBuilder()
+        .setServerId(node.id)
+        .setProperties(p)
+        .setStateMachineRegistry(registry)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(server);
+      throw e;
+    }
+    node.port = ((InetSocketAddress) server.getServerRpc().getInetSocketAddress()).getPort();
+    node.server = server;
+  }
+
+  /** Every shard has a leader ready to serve; then, briefly, let leaders move to their preferred node. */
+  private void awaitLeaders(Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int s = 0; s < groups.length; s++) {
+      while (leader(s).isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new EngineException("no leader elected for shard " + s + " within " + patience.toSeconds() + " s", false);
+        }
+        Thread.sleep(20);
+      }
+    }
+    long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
+    for (int s = 0; s < groups.length; s++) {
+      String preferred = nodes.get(s % nodes.size()).id.toString();
+      while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
+        Thread.sleep(20);
+      }
+    }
+    for (int s = 0; s < groups.length; s++) {
+      while (leader(s).isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new EngineException("no leader elected for shard " + s + " within " + patience.toSeconds() + " s", false);
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  @Override
+  public String name() {
+    return "ratis";
+  }
+
+  @Override
+  public int shards() {
+    return groups.length;
+  }
+
+  @Override
+  public List<String> nodes() {
+    return nodes.stream().map(n -> n.id.toString()).toList();
+  }
+
+  @Override
+  public CompletableFuture<Reply> write(int shard, Command.Write write) {
+    Message message;
+    try {
+      message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(write)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return translate(shard, () -> clients[shard].async().send(message));
+  }
+
+  @Override
+  public CompletableFuture<Reply> read(int shard, Command.Read read) {
+    Message message;
+    try {
+      message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(read)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (spec.reads() == ReadConsistency.STALE) {
+      return translate(shard, () -> clients[shard].async().sendReadOnlyNonLinearizable(message));
+    }
+    return translate(shard, () -> clients[shard].async().sendReadOnly(message));
+  }
+
+  @Override
+  public CompletableFuture<Reply> readAt(String nodeId, int shard, Command.Read read) {
+    Node node = node(nodeId);
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(read)));
+    // the blocking API: Ratis' netty transport has no async path to a follower
+    return translate(shard, () -> CompletableFuture.supplyAsync(() -> {
+      if (node.server == null) {
+        throw new EngineException("node " + nodeId + " is stopped", true);
+      }
+      try {
+        return clients[shard].io().sendStaleRead(message, 0, node.id);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, diagnostics));
+  }
+
+  private CompletableFuture<Reply> translate(int shard, java.util.function.Supplier<CompletableFuture<RaftClientReply>> call) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new EngineException("ratis cluster is closed", false));
+    }
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(failure(shard, e));
+    }
+    return sent.handle((reply, error) -> {
+      if (error != null) {
+        throw failure(shard, error);
+      }
+      if (!reply.isSuccess()) {
+        throw failure(shard, reply.getException());
+      }
+      return Codec.decodeReply(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    });
+  }
+
+  private RuntimeException failure(int shard, Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException || t instanceof UncheckedIOException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof EngineException e) {
+      return e;
+    }
+    if (t instanceof StateMachineException sme) {
+      // the state machine refused the command: the same answer on every replica, every time
+      return sme.getCause() instanceof IllegalArgumentException iae ? iae
+          : new IllegalArgumentException("shard " + shard + " refused the command: " + sme.getMessage(), sme);
+    }
+    if (closed) {
+      return new EngineException("ratis cluster is closed", false, t);
+    }
+    return new EngineException("shard " + shard + ": " + t, true, t);
+  }
+
+  @Override
+  public Optional<String> leader(int shard) {
+    RaftGroupId gid = groups[shard] == null ? null : groups[shard].getGroupId();
+    if (gid == null) {
+      return Optional.empty();
+    }
+    for (Node node : nodes) {
+      RaftServer server = node.server;
+      if (server == null) {
+        continue;
+      }
+      try {
+        var info = server.getDivision(gid).getInfo();
+        if (info.isLeader() && info.isLeaderReady()) {
+          return Optional.of(node.id.toString());
+        }
+      } catch (IOException | RuntimeException notHere) {
+        // group not (yet) on this server, or server closing
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<String> members(int shard) {
+    return groups[shard].getPeers().stream().map(p -> p.getId().toString()).sorted().toList();
+  }
+
+  @Override
+  public void stopNode(String nodeId) {
+    Node node = node(nodeId);
+    RaftServer server = node.server;
+    node.server = null;
+    if (server != null) {
+      closeQuietly(server);
+    }
+  }
+
+  @Override
+  public void startNode(String nodeId) {
+    Node node = node(nodeId);
+    if (node.server != null) {
+      return;
+    }
+    try {
+      startServer(node);
+    } catch (IOException e) {
+      throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** How many snapshots this node's replica of the shard installed from a leader since it started. */
+  int snapshotsInstalled(String nodeId, int shard) {
+    ShardStateMachine sm = node(nodeId).machines.get(groups[shard].getGroupId());
+    return sm == null ? 0 : sm.snapshotsInstalled();
+  }
+
+  private Node node(String nodeId) {
+    for (Node n : nodes) {
+      if (n.id.toString().equals(nodeId)) {
+        return n;
+      }
+    }
+    throw new IllegalArgumentException("no node " + nodeId + " (nodes: " + nodes() + ")");
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (RaftClient client : clients) {
+      if (client != null) {
+        try {
+          client.close();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("closing a ratis client: {}", e.toString());
+        }
+      }
+    }
+    // a server with a disk log takes about a second to close: close them all at once
+    List<Thread> closers = new ArrayList<>();
+    for (Node node : nodes) {
+      RaftServer server = node.server;
+      node.server = null;
+      if (server != null) {
+        Thread t = new Thread(() -> closeQuietly(server), "raftbench-ratis-close-" + node.id);
+        t.start();
+        closers.add(t);
+      }
+    }
+    for (Thread t : closers) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    diagnostics.shutdownNow();
+    if (ownsDataDir) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private static void closeQuietly(RaftServer server) {
+    try {
+      server.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("closing ratis server {}: {}", server.getId(), e.toString());
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          LOG.warn("could not delete {}: {}", p, e.toString());
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}

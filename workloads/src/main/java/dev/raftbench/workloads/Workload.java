@@ -1,0 +1,262 @@
+package dev.raftbench.workloads;
+
+import dev.raftbench.store.kv.Record;
+import dev.raftbench.workloads.Generators.LongSource;
+import dev.raftbench.workloads.Generators.Zipfian;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The state one run of a workload shares between its workers (key space, counters, precomputed
+ * distributions), and the factory of per-worker {@link Generator}s. Deterministic for a seed as far
+ * as each worker's own stream goes; the interleaving of workers is the scheduler's.
+ */
+public final class Workload {
+  private final WorkloadSpec spec;
+  private final List<String> fieldNames;
+  private final LongSource keyChooser;
+  private final LongSource scanLength;
+  private final LongSource fieldLength;
+  private final LongSource fieldChooser;
+  private final OperationType[] ops;
+  private final double[] cumulative;
+  private final AcknowledgedCounter inserts;
+  private final AtomicLong loadCursor;
+  private final long loadEnd;
+  private final boolean exponential;
+
+  public Workload(WorkloadSpec spec) {
+    this.spec = spec;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < spec.fieldCount; i++) {
+      names.add(spec.fieldNamePrefix + i);
+    }
+    this.fieldNames = List.copyOf(names);
+    this.inserts = new AcknowledgedCounter(spec.recordCount);
+    this.loadCursor = new AtomicLong(spec.insertStart);
+    this.loadEnd = spec.insertStart + spec.insertCount;
+
+    long lo = spec.insertStart;
+    long hi = spec.insertStart + spec.insertCount - 1;
+    if (spec.insertCount == 0) {
+      throw new IllegalArgumentException("workload " + spec.name() + " has no records to operate on (insertcount = 0)");
+    }
+    this.exponential = spec.requestDistribution.equals("exponential");
+    this.keyChooser = switch (spec.requestDistribution) {
+      case "uniform" -> Generators.uniform(lo, hi);
+      case "sequential" -> Generators.sequential(lo, hi);
+      case "hotspot" -> Generators.hotspot(lo, hi, spec.hotspotDataFraction, spec.hotspotOpnFraction);
+      case "exponential" -> Generators.exponential(spec.exponentialPercentile, spec.recordCount * spec.exponentialFrac);
+      case "latest" -> new Latest(inserts, spec.zipfianConstant);
+      case "zipfian" -> {
+        long expectedNewKeys = (long) (spec.operationCount * spec.insertProportion * 2.0);
+        yield Generators.scrambledZipfian(lo, hi + expectedNewKeys, spec.zipfianConstant);
+      }
+      default -> throw new IllegalArgumentException("unknown request distribution " + spec.requestDistribution);
+    };
+    this.scanLength = spec.scanLengthDistribution.equals("zipfian")
+        ? new Zipfian(spec.minScanLength, spec.maxScanLength, spec.zipfianConstant)
+        : Generators.uniform(spec.minScanLength, spec.maxScanLength);
+    this.fieldLength = switch (spec.fieldLengthDistribution) {
+      case "uniform" -> Generators.uniform(Math.min(spec.minFieldLength, spec.fieldLength), spec.fieldLength);
+      case "zipfian" -> new Zipfian(Math.min(spec.minFieldLength, spec.fieldLength), spec.fieldLength, spec.zipfianConstant);
+      default -> Generators.constant(spec.fieldLength);
+    };
+    this.fieldChooser = Generators.uniform(0, spec.fieldCount - 1);
+
+    Map<OperationType, Double> proportions = spec.proportions();
+    this.ops = proportions.keySet().toArray(new OperationType[0]);
+    this.cumulative = new double[ops.length];
+    double sum = proportions.values().stream().mapToDouble(Double::doubleValue).sum();
+    double acc = 0;
+    for (int i = 0; i < ops.length; i++) {
+      acc += proportions.get(ops[i]) / sum;
+      cumulative[i] = acc;
+    }
+    cumulative[ops.length - 1] = 1.0;
+  }
+
+  public WorkloadSpec spec() {
+    return spec;
+  }
+
+  /** Records the load phase inserts. */
+  public long loadCount() {
+    return spec.insertCount;
+  }
+
+  /** YCSB's key name: "user" + the (hashed unless insertorder=ordered) key number, zero-padded. */
+  public String keyName(long keyNumber) {
+    long n = spec.orderedInserts ? keyNumber : Generators.fnvhash64(keyNumber);
+    String value = Long.toString(n);
+    int fill = spec.zeroPadding - value.length();
+    StringBuilder sb = new StringBuilder(4 + Math.max(fill, 0) + value.length()).append("user");
+    for (int i = 0; i < fill; i++) {
+      sb.append('0');
+    }
+    return sb.append(value).toString();
+  }
+
+  /** A generator for one worker, with its own random stream derived from the run's seed. */
+  public Generator generator(long seed, int worker) {
+    return new Generator(new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (worker + 1))));
+  }
+
+  /** YCSB's SkewedLatestGenerator: recently inserted keys are the most popular. */
+  private static final class Latest implements LongSource {
+    private final AcknowledgedCounter counter;
+    private final double theta;
+    private volatile Zipfian zipf;
+    private long zipfItems;
+    private double zeta;
+
+    Latest(AcknowledgedCounter counter, double theta) {
+      this.counter = counter;
+      this.theta = theta;
+    }
+
+    @Override
+    public long next(SplittableRandom r) {
+      long max = counter.lastAcknowledged();
+      Zipfian z = zipfFor(max + 1);
+      return max - z.next(r);
+    }
+
+    private synchronized Zipfian zipfFor(long items) {
+      if (zipf == null || items != zipfItems) {
+        // extend zeta incrementally, as YCSB does when the item count grows
+        if (zipf == null || items < zipfItems) {
+          zeta = 0;
+          zipfItems = 0;
+        }
+        for (long i = zipfItems; i < items; i++) {
+          zeta += 1 / Math.pow(i + 1, theta);
+        }
+        zipfItems = items;
+        zipf = new Zipfian(0, items - 1, theta, zeta);
+      }
+      return zipf;
+    }
+  }
+
+  /** One worker's stream of operations. Not thread-safe: one per worker. */
+  public final class Generator {
+    private final SplittableRandom random;
+
+    Generator(SplittableRandom random) {
+      this.random = random;
+    }
+
+    /** The next insert of the load phase, or null when every record was handed out. */
+    public Operation nextLoad() {
+      long n = loadCursor.getAndIncrement();
+      if (n >= loadEnd) {
+        return null;
+      }
+      return new Operation(OperationType.INSERT, n, keyName(n), allValues(), List.of(), 0);
+    }
+
+    /** The next operation of the run phase. */
+    public Operation next() {
+      OperationType type = chooseOperation();
+      switch (type) {
+        case INSERT -> {
+          long n = inserts.next();
+          return new Operation(type, n, keyName(n), allValues(), List.of(), 0);
+        }
+        case READ -> {
+          long n = nextKeyNumber();
+          return new Operation(type, n, keyName(n), Record.empty(), readFields(), 0);
+        }
+        case UPDATE -> {
+          long n = nextKeyNumber();
+          return new Operation(type, n, keyName(n), writeValues(), List.of(), 0);
+        }
+        case READ_MODIFY_WRITE -> {
+          long n = nextKeyNumber();
+          return new Operation(type, n, keyName(n), writeValues(), readFields(), 0);
+        }
+        case SCAN -> {
+          long n = nextKeyNumber();
+          return new Operation(type, n, keyName(n), Record.empty(), readFields(), (int) scanLength.next(random));
+        }
+        case DELETE -> {
+          long n = nextKeyNumber();
+          return new Operation(type, n, keyName(n), Record.empty(), List.of(), 0);
+        }
+        default -> throw new IllegalStateException(type.name());
+      }
+    }
+
+    /** Tells the workload an insert was acknowledged: its key may now be read. */
+    public void acknowledge(Operation op) {
+      if (op.type() == OperationType.INSERT && op.keyNumber() >= spec.recordCount) {
+        inserts.acknowledge(op.keyNumber());
+      }
+    }
+
+    private OperationType chooseOperation() {
+      double u = random.nextDouble();
+      for (int i = 0; i < cumulative.length; i++) {
+        if (u < cumulative[i]) {
+          return ops[i];
+        }
+      }
+      return ops[ops.length - 1];
+    }
+
+    private long nextKeyNumber() {
+      long limit = inserts.lastAcknowledged();
+      long n;
+      if (exponential) {
+        do {
+          n = limit - keyChooser.next(random);
+        } while (n < 0);
+      } else {
+        do {
+          n = keyChooser.next(random);
+        } while (n > limit);
+      }
+      return n;
+    }
+
+    private List<String> readFields() {
+      return spec.readAllFields ? List.of() : List.of(fieldNames.get((int) fieldChooser.next(random)));
+    }
+
+    private Record writeValues() {
+      if (spec.writeAllFields) {
+        return allValues();
+      }
+      Map<String, byte[]> m = new TreeMap<>();
+      m.put(fieldNames.get((int) fieldChooser.next(random)), value());
+      return Record.of(m);
+    }
+
+    private Record allValues() {
+      Map<String, byte[]> m = new TreeMap<>();
+      for (String f : fieldNames) {
+        m.put(f, value());
+      }
+      return Record.of(m);
+    }
+
+    /** Printable ASCII, as YCSB's RandomByteIterator. */
+    private byte[] value() {
+      byte[] b = new byte[(int) fieldLength.next(random)];
+      long bits = 0;
+      for (int i = 0; i < b.length; i++) {
+        if ((i & 7) == 0) {
+          bits = random.nextLong();
+        }
+        b[i] = (byte) (' ' + Math.floorMod((int) (bits & 0xFF), 95));
+        bits >>>= 8;
+      }
+      return b;
+    }
+  }
+}
