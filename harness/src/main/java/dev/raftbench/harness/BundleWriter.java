@@ -1,0 +1,172 @@
+package dev.raftbench.harness;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.workloads.OperationType;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Writes a trial's results bundle: trial.json (the data), ycsb.txt (YCSB's report format),
+ * timeseries.csv (per second, per operation) and charts/latency.png. latency.hlog is written by
+ * the runner while it measures.
+ */
+final class BundleWriter {
+  /** Bumped on any incompatible change of trial.json. */
+  static final String SCHEMA = "raftbench.trial/1";
+
+  private BundleWriter() {}
+
+  static void write(TrialResult r) throws IOException {
+    Path out = r.spec().out();
+    Files.createDirectories(out);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    json.writeValue(out.resolve("trial.json").toFile(), toJson(r));
+    writeYcsb(r, out.resolve("ycsb.txt"));
+    writeTimeseries(r, out.resolve("timeseries.csv"));
+    Charts.percentileSpectrum(r, out.resolve("charts"));
+  }
+
+  static Map<String, Object> toJson(TrialResult r) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("schema", SCHEMA);
+    root.put("started_at", r.startedAt().toString());
+    root.put("spec", spec(r.spec()));
+    root.put("environment", r.environment());
+    Map<String, Object> timing = new LinkedHashMap<>();
+    timing.put("cluster_start_s", round(r.clusterStartSeconds(), 3));
+    timing.put("load_s", round(r.load().seconds(), 3));
+    timing.put("warmup_s", r.spec().warmup().toMillis() / 1000.0);
+    timing.put("measured_s", round(r.measuredSeconds(), 3));
+    root.put("timing", timing);
+    Map<String, Object> load = new LinkedHashMap<>();
+    load.put("records", r.load().records());
+    load.put("errors", r.load().errors());
+    load.put("inserts_per_s", round(r.load().records() / Math.max(r.load().seconds(), 1e-9), 1));
+    root.put("load", load);
+
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("throughput_ops_s", round(r.throughput(), 1));
+    summary.put("operations", r.operations());
+    summary.put("errors", r.errors());
+    summary.put("client_retries", r.clientRetries());
+    Map<String, Object> ops = new LinkedHashMap<>();
+    r.ops().forEach((t, o) -> ops.put(t.ycsbName(), opJson(o, r.measuredSeconds())));
+    summary.put("ops", ops);
+    root.put("summary", summary);
+    root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
+        "latency_chart", "charts/latency.png"));
+    return root;
+  }
+
+  private static Map<String, Object> spec(RunSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("workload", s.workload().name());
+    m.put("workload_source", s.workloadSource());
+    m.put("workload_properties", s.workload().properties());
+    m.put("engine", s.engine());
+    EngineSpec c = s.cluster();
+    m.put("transport", c.transport());
+    m.put("cluster", "embedded");
+    m.put("nodes", c.nodes());
+    m.put("shards", c.shards());
+    m.put("replication", c.nodes());
+    m.put("log", c.log().name().toLowerCase(Locale.ROOT));
+    m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));
+    m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
+    m.put("engine_options", c.options());
+    m.put("hashing", s.hashing());
+    m.put("loop", "closed");
+    m.put("threads", s.threads());
+    m.put("inflight_per_thread", s.inflight());
+    m.put("recordcount", s.workload().recordCount);
+    m.put("warmup_s", s.warmup().toMillis() / 1000.0);
+    m.put("duration_s", s.duration().toMillis() / 1000.0);
+    m.put("seed", s.seed());
+    return m;
+  }
+
+  private static Map<String, Object> opJson(TrialResult.OpTotals o, double seconds) {
+    Histogram h = o.latency();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("count", o.count());
+    m.put("errors", o.errors());
+    m.put("not_found", o.notFound());
+    m.put("failed", o.failed());
+    m.put("ops_s", round(o.count() / Math.max(seconds, 1e-9), 1));
+    boolean any = h.getTotalCount() > 0;
+    m.put("mean_us", any ? round(h.getMean() / 1000.0, 1) : null);
+    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
+    m.put("p90_us", any ? us(h.getValueAtPercentile(90)) : null);
+    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
+    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
+    m.put("max_us", any ? us(h.getMaxValue()) : null);
+    m.put("min_us", any ? us(h.getMinValue()) : null);
+    if (o.sampleError() != null) {
+      m.put("sample_error", o.sampleError());
+    }
+    return m;
+  }
+
+  private static double us(long nanos) {
+    return round(nanos / 1000.0, 1);
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  private static void writeYcsb(TrialResult r, Path file) throws IOException {
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+      w.printf(Locale.ROOT, "[OVERALL], RunTime(ms), %d%n", Math.round(r.measuredSeconds() * 1000));
+      w.printf(Locale.ROOT, "[OVERALL], Throughput(ops/sec), %s%n", r.throughput());
+      w.printf(Locale.ROOT, "[LOAD], Operations, %d%n", r.load().records());
+      w.printf(Locale.ROOT, "[LOAD], RunTime(ms), %d%n", Math.round(r.load().seconds() * 1000));
+      for (Map.Entry<OperationType, TrialResult.OpTotals> e : r.ops().entrySet()) {
+        String n = "[" + e.getKey().ycsbName() + "]";
+        TrialResult.OpTotals o = e.getValue();
+        Histogram h = o.latency();
+        boolean any = h.getTotalCount() > 0;
+        w.printf(Locale.ROOT, "%s, Operations, %d%n", n, o.count());
+        w.printf(Locale.ROOT, "%s, AverageLatency(us), %s%n", n, any ? h.getMean() / 1000.0 : 0.0);
+        w.printf(Locale.ROOT, "%s, MinLatency(us), %d%n", n, any ? h.getMinValue() / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, MaxLatency(us), %d%n", n, any ? h.getMaxValue() / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, 50thPercentileLatency(us), %d%n", n, any ? h.getValueAtPercentile(50) / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, 95thPercentileLatency(us), %d%n", n, any ? h.getValueAtPercentile(95) / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, 99thPercentileLatency(us), %d%n", n, any ? h.getValueAtPercentile(99) / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, 99.9PercentileLatency(us), %d%n", n, any ? h.getValueAtPercentile(99.9) / 1000 : 0);
+        w.printf(Locale.ROOT, "%s, Return=OK, %d%n", n, h.getTotalCount());
+        if (o.notFound() > 0) {
+          w.printf(Locale.ROOT, "%s, Return=NOT_FOUND, %d%n", n, o.notFound());
+        }
+        if (o.failed() > 0) {
+          w.printf(Locale.ROOT, "%s, Return=ERROR, %d%n", n, o.failed());
+        }
+      }
+    }
+  }
+
+  private static void writeTimeseries(TrialResult r, Path file) throws IOException {
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      w.write("t_s,op,ops,ops_s,p50_us,p99_us,max_us,errors,event\n");
+      for (TrialResult.Interval i : r.intervals()) {
+        Histogram h = i.latency();
+        boolean any = h.getTotalCount() > 0;
+        long ops = h.getTotalCount() + i.errors();
+        w.write(String.format(Locale.ROOT, "%.3f,%s,%d,%.1f,%s,%s,%s,%d,%n", i.startSeconds(), i.op().ycsbName(), ops,
+            ops / Math.max(i.lengthSeconds(), 1e-9), any ? us(h.getValueAtPercentile(50)) : "", any ? us(h.getValueAtPercentile(99)) : "",
+            any ? us(h.getMaxValue()) : "", i.errors()));
+      }
+    }
+  }
+}

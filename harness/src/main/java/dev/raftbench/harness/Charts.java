@@ -1,0 +1,82 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.workloads.OperationType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Charts of a trial, made with XChart. */
+final class Charts {
+  private Charts() {}
+
+  /**
+   * The percentile spectrum (HdrHistogram's classic plot): latency against percentile on an axis
+   * stretched towards the tail, x = 1 / (1 - percentile), one series per operation type.
+   */
+  static Path percentileSpectrum(TrialResult r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    RunSpec s = r.spec();
+    XYChart chart = new XYChartBuilder().width(1000).height(600)
+        .title(String.format("%s on %s/%s (%d nodes, %d shards): latency by percentile", s.workload().name(), s.engine(),
+            s.cluster().transport(), s.cluster().nodes(), s.cluster().shards()))
+        .xAxisTitle("percentile").yAxisTitle("latency (ms)").build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setXAxisLogarithmicDecadeOnly(true);
+    chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::percentileLabel);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    chart.getStyler().setYAxisDecimalPattern("#,##0.###");
+    boolean anySeries = false;
+    for (Map.Entry<OperationType, TrialResult.OpTotals> e : r.ops().entrySet()) {
+      Histogram h = e.getValue().latency();
+      if (h.getTotalCount() == 0) {
+        continue;
+      }
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (HistogramIterationValue v : h.percentiles(5)) {
+        double q = v.getPercentileLevelIteratedTo() / 100.0;
+        if (q >= 1.0) {
+          break;
+        }
+        xs.add(1.0 / (1.0 - q));
+        ys.add(v.getValueIteratedTo() / 1e6);
+      }
+      // the maximum, placed one step beyond the last percentile plotted
+      double lastX = xs.isEmpty() ? 1 : xs.get(xs.size() - 1);
+      xs.add(Math.max(lastX * 2, 10));
+      ys.add(h.getMaxValue() / 1e6);
+      XYSeries series = chart.addSeries(e.getKey().ycsbName() + String.format(" (n=%,d, p99=%.2f ms)", h.getTotalCount(),
+          h.getValueAtPercentile(99) / 1e6), xs, ys);
+      series.setMarker(SeriesMarkers.NONE);
+      anySeries = true;
+    }
+    if (!anySeries) {
+      chart.addSeries("no successful operation", new double[] {1, 10}, new double[] {0, 0}).setMarker(SeriesMarkers.NONE);
+    }
+    Path png = dir.resolve("latency.png");
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return png;
+  }
+
+  /** 1 -> 0%, 10 -> 90%, 100 -> 99%, 1000 -> 99.9% ... */
+  static String percentileLabel(double x) {
+    if (x <= 1.0) {
+      return "0%";
+    }
+    double p = 100.0 * (1.0 - 1.0 / x);
+    String s = String.format("%.6f", p).replaceAll("0+$", "").replaceAll("\\.$", "");
+    return s + "%";
+  }
+}

@@ -1,0 +1,38 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.Engines;
+import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.workloads.WorkloadSpec;
+import dev.raftbench.workloads.Workloads;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code harness list}: the engines, transports, hashing schemes and workloads this jar has. */
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List engines (with transports), hashing schemes and built-in workloads.")
+final class ListCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("engines (transports, default first):");
+    for (EngineProvider p : Engines.all()) {
+      out.printf("  %-10s %-14s %s%n", p.name(), String.join(",", p.transports()), p.description());
+    }
+    out.println("hashing schemes: " + String.join(", ", Partitioners.names()) + " (default " + Partitioners.defaultName() + ")");
+    out.println("workloads (or a path to a YCSB workload file):");
+    for (String name : Workloads.BUILT_IN) {
+      WorkloadSpec w = Workloads.load(name, Map.of());
+      StringBuilder mix = new StringBuilder();
+      w.proportions().forEach((t, p) -> mix.append(mix.length() == 0 ? "" : " ").append(t.ycsbName()).append('=').append(p));
+      out.printf("  %-11s %s, %s keys, %d records%n", name, mix, w.requestDistribution, w.recordCount);
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.Engines;
+import dev.raftbench.store.engine.LogStorage;
+import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.workloads.WorkloadSpec;
+import dev.raftbench.workloads.Workloads;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code harness run WORKLOAD}: one trial, one results bundle. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run one trial: start a cluster, load the records, warm up, measure, write a results bundle.",
+        "WORKLOAD is a built-in name (workload-a .. workload-f) or a path to a YCSB workload file."})
+final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "built-in workload name or YCSB workload file")
+  String workload;
+
+  @Option(names = "--engine", defaultValue = "ratis", description = "engine (see 'harness list'; default ${DEFAULT-VALUE})")
+  String engine;
+
+  @Option(names = "--transport", description = "the engine's transport (default: the engine's first, e.g. grpc for ratis)")
+  String transport;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "servers in the cluster (default ${DEFAULT-VALUE})")
+  int nodes;
+
+  @Option(names = "--shards", defaultValue = "8", description = "shards, one Raft group each (default ${DEFAULT-VALUE})")
+  int shards;
+
+  @Option(names = "--hashing", description = "hashing scheme key -> shard (default jump)")
+  String hashing;
+
+  @Option(names = "--threads", defaultValue = "16", description = "closed-loop worker threads (default ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--inflight", defaultValue = "1", description = "asynchronous operations each worker keeps outstanding (default ${DEFAULT-VALUE})")
+  int inflight;
+
+  @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
+  Duration duration;
+
+  @Option(names = "--recordcount", description = "records to load (overrides the workload's recordcount)")
+  Long recordcount;
+
+  @Option(names = "-p", paramLabel = "KEY=VALUE", description = "override a workload property (repeatable)")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  @Option(names = "-E", paramLabel = "KEY=VALUE", description = "engine-specific option (repeatable), e.g. -E raft.server.rpc.timeout.min=1s")
+  Map<String, String> engineOptions = new LinkedHashMap<>();
+
+  @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
+  String log;
+
+  @Option(names = "--reads", defaultValue = "linearizable", description = "read consistency: linearizable, lease or stale (default ${DEFAULT-VALUE})")
+  String reads;
+
+  @Option(names = "--data-dir", description = "where disk logs go (default: a temporary directory, removed afterwards)")
+  Path dataDir;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the workload's random streams (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--out", description = "write the bundle exactly here (default results/runs/<time>-<workload>-<engine>-<transport>/)")
+  Path out;
+
+  @Option(names = "--quiet", description = "no progress lines on stderr")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "stack traces on failure")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    RunSpec run = toRunSpec();
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter stdout = spec.commandLine().getOut();
+    TrialResult result = new TrialRunner(run, quiet ? null : err).run();
+    BundleWriter.write(result);
+    SummaryTable.print(result, stdout);
+    return 0;
+  }
+
+  RunSpec toRunSpec() {
+    positive("--nodes", nodes);
+    positive("--shards", shards);
+    positive("--threads", threads);
+    positive("--inflight", inflight);
+    if (duration.isZero()) {
+      throw bad("--duration must be longer than 0 s");
+    }
+    Map<String, String> overrides = new LinkedHashMap<>(properties);
+    if (recordcount != null) {
+      if (recordcount <= 0) {
+        throw bad("--recordcount must be positive, was " + recordcount);
+      }
+      overrides.put("recordcount", Long.toString(recordcount));
+    }
+    try {
+      WorkloadSpec w = Workloads.load(workload, overrides);
+      EngineProvider provider = Engines.byName(engine);
+      String t = Engines.transport(provider, transport);
+      String h = hashing == null ? Partitioners.defaultName() : hashing;
+      Partitioners.create(h, shards); // validates the name
+      EngineSpec cluster = new EngineSpec(nodes, shards, t, LogStorage.parse(log), ReadConsistency.parse(reads), dataDir, engineOptions);
+      Path dir = out != null ? out : Path.of("results", "runs",
+          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t);
+      return new RunSpec(workload, w, engine, cluster, h, threads, inflight, warmup, duration, seed, dir);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+  }
+
+  private void positive(String option, int value) {
+    if (value <= 0) {
+      throw bad(option + " must be positive, was " + value);
+    }
+  }
+
+  private CommandLine.ParameterException bad(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.workloads.OperationType;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/** The one screen a run ends with: what ran, the figures per operation, where the bundle is. */
+final class SummaryTable {
+  private SummaryTable() {}
+
+  static void print(TrialResult r, PrintWriter out) {
+    RunSpec s = r.spec();
+    out.printf(Locale.ROOT, "%s on %s/%s: %d nodes, %d shards, %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%n",
+        s.workload().name(), s.engine(), s.cluster().transport(), s.cluster().nodes(), s.cluster().shards(),
+        s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
+        s.warmup().toMillis() / 1000.0);
+    out.printf(Locale.ROOT, "%-18s %10s %10s %7s %9s %9s %9s %9s %9s %9s%n", "operation", "count", "ops/s", "errors",
+        "mean_us", "p50_us", "p90_us", "p99_us", "p99.9_us", "max_us");
+    for (Map.Entry<OperationType, TrialResult.OpTotals> e : r.ops().entrySet()) {
+      TrialResult.OpTotals o = e.getValue();
+      Histogram h = o.latency();
+      boolean any = h.getTotalCount() > 0;
+      out.printf(Locale.ROOT, "%-18s %10d %10.1f %7d %9s %9s %9s %9s %9s %9s%n", e.getKey().ycsbName(), o.count(),
+          o.count() / Math.max(r.measuredSeconds(), 1e-9), o.errors(),
+          any ? String.format(Locale.ROOT, "%.1f", h.getMean() / 1000) : "-", us(h, 50, any), us(h, 90, any), us(h, 99, any),
+          us(h, 99.9, any), any ? String.format(Locale.ROOT, "%.1f", h.getMaxValue() / 1000.0) : "-");
+      if (o.sampleError() != null) {
+        out.println("    e.g. " + o.sampleError());
+      }
+    }
+    out.printf(Locale.ROOT, "%-18s %10d %10.1f %7d%n", "TOTAL", r.operations(), r.throughput(), r.errors());
+    out.printf(Locale.ROOT, "load: %,d records in %.1f s (%d errors); cluster start %.1f s; client retries %d%n",
+        r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries());
+    out.println("bundle: " + s.out().toAbsolutePath().normalize());
+    out.flush();
+  }
+
+  private static String us(Histogram h, double p, boolean any) {
+    return any ? String.format(Locale.ROOT, "%.1f", h.getValueAtPercentile(p) / 1000.0) : "-";
+  }
+}

@@ -1,0 +1,294 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.client.RetryPolicy;
+import dev.raftbench.store.client.ShardedKvClient;
+import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.Engines;
+import dev.raftbench.store.kv.Reply;
+import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.workloads.Operation;
+import dev.raftbench.workloads.OperationType;
+import dev.raftbench.workloads.Workload;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+/**
+ * Runs one trial in this JVM: start the cluster, load the records, warm up (discarded), measure
+ * for the duration in one-second intervals, drain, close the cluster. Closed loop: each worker
+ * thread keeps up to {@code inflight} asynchronous operations outstanding.
+ */
+final class TrialRunner {
+  private static final long DRAIN_SECONDS = 120;
+
+  private final RunSpec spec;
+  private final PrintWriter progress;
+  private final Map<OperationType, String> sampleErrors = new ConcurrentHashMap<>();
+
+  TrialRunner(RunSpec spec, PrintWriter progress) {
+    this.spec = spec;
+    this.progress = progress;
+  }
+
+  TrialResult run() throws Exception {
+    Files.createDirectories(spec.out());
+    Instant startedAt = Instant.now();
+    Map<String, Object> environment = Environment.describe();
+    Workload workload = new Workload(spec.workload());
+    EngineProvider provider = Engines.byName(spec.engine());
+
+    say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
+        spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
+    long t0 = System.nanoTime();
+    try (Engine engine = provider.start(spec.cluster());
+         ShardedKvClient client = new ShardedKvClient(engine, Partitioners.create(spec.hashing(), spec.cluster().shards()), RetryPolicy.DEFAULT)) {
+      double clusterStart = seconds(System.nanoTime() - t0);
+      say("cluster up in %.1f s; loading %,d records with %d threads", clusterStart, workload.loadCount(), spec.threads());
+
+      List<Workload.Generator> generators = new ArrayList<>();
+      for (int w = 0; w < spec.threads(); w++) {
+        generators.add(workload.generator(spec.seed(), w));
+      }
+
+      // load
+      OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT));
+      long l0 = System.nanoTime();
+      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad);
+      load.start();
+      load.join();
+      double loadSeconds = seconds(System.nanoTime() - l0);
+      long loadErrors = loadMetrics.of(OperationType.INSERT).failed.sum() + loadMetrics.of(OperationType.INSERT).notFound.sum();
+      long loaded = loadMetrics.of(OperationType.INSERT).recorder.getIntervalHistogram().getTotalCount();
+      say("loaded %,d records in %.1f s (%,.0f inserts/s, %d errors)", loaded, loadSeconds, loaded / Math.max(loadSeconds, 1e-9), loadErrors);
+      if (loaded == 0) {
+        throw new IllegalStateException("load phase stored no record (" + loadErrors + " errors"
+            + sampleErrors.values().stream().findFirst().map(e -> ", e.g. " + e).orElse("") + ")");
+      }
+      sampleErrors.clear();
+
+      // warm-up and measurement: one continuous run, the boundary drawn by the interval recorders
+      EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
+      types.addAll(spec.workload().proportions().keySet());
+      OpMetrics metrics = new OpMetrics(types);
+      Phase run = new Phase(client, generators, metrics, Workload.Generator::next);
+      run.start();
+      if (!spec.warmup().isZero()) {
+        say("warming up for %s", human(spec.warmup()));
+        Thread.sleep(spec.warmup().toMillis());
+      }
+      Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
+      Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
+      for (OperationType t : types) {
+        metrics.of(t).recorder.getIntervalHistogram(); // discard the warm-up
+        totals.put(t, OpMetrics.newHistogram());
+        errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
+      }
+      sampleErrors.clear();
+      List<TrialResult.Interval> intervals = new ArrayList<>();
+      say("measuring for %s", human(spec.duration()));
+      long m0 = System.nanoTime();
+      long end = m0 + spec.duration().toNanos();
+      long measuredNanos;
+      try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
+        HistogramLogWriter writer = new HistogramLogWriter(hlog);
+        long startMillis = System.currentTimeMillis();
+        writer.outputComment("RaftBench latency log: one tag per operation type, values in nanoseconds");
+        writer.outputLogFormatVersion();
+        writer.outputStartTime(startMillis);
+        writer.setBaseTime(startMillis);
+        writer.outputLegend();
+        Map<OperationType, long[]> lastErrors = new EnumMap<>(OperationType.class);
+        errorBase.forEach((t, b) -> lastErrors.put(t, b.clone()));
+        long tick = m0;
+        long nextReport = m0 + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+          long now = System.nanoTime();
+          if (now >= end) {
+            break;
+          }
+          long next = Math.min(end, tick + TimeUnit.SECONDS.toNanos(1));
+          TimeUnit.NANOSECONDS.sleep(next - now);
+          snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
+          tick = System.nanoTime();
+          if (tick >= nextReport && tick < end) {
+            reportProgress(intervals, seconds(tick - m0));
+            nextReport += TimeUnit.SECONDS.toNanos(10);
+          }
+        }
+        measuredNanos = System.nanoTime() - m0;
+        run.stop();
+        run.join();
+        // operations sent inside the window that completed after it
+        snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
+      }
+      Map<OperationType, TrialResult.OpTotals> ops = new EnumMap<>(OperationType.class);
+      for (OperationType t : types) {
+        long[] base = errorBase.get(t);
+        ops.put(t, new TrialResult.OpTotals(totals.get(t), metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
+            sampleErrors.get(t)));
+      }
+      say("closing the cluster");
+      return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
+          seconds(measuredNanos), ops, client.retries(), intervals);
+    }
+  }
+
+  private void snapshot(OpMetrics metrics, EnumSet<OperationType> types, HistogramLogWriter writer, Map<OperationType, Histogram> totals,
+      Map<OperationType, long[]> lastErrors, List<TrialResult.Interval> intervals, double start, double length) {
+    for (OperationType t : types) {
+      OpMetrics.PerOp per = metrics.of(t);
+      Histogram h = per.recorder.getIntervalHistogram();
+      h.setTag(t.ycsbName());
+      writer.outputIntervalHistogram(h);
+      totals.get(t).add(h);
+      long[] last = lastErrors.get(t);
+      long nf = per.notFound.sum();
+      long f = per.failed.sum();
+      long errors = (nf - last[0]) + (f - last[1]);
+      last[0] = nf;
+      last[1] = f;
+      intervals.add(new TrialResult.Interval(start, length, t, h, errors));
+    }
+  }
+
+  private void reportProgress(List<TrialResult.Interval> intervals, double elapsed) {
+    long ops = 0;
+    double seconds = 0;
+    long worst = 0;
+    double lastStart = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).startSeconds();
+    for (TrialResult.Interval i : intervals) {
+      if (i.startSeconds() > lastStart - 10) {
+        ops += i.latency().getTotalCount() + i.errors();
+        worst = Math.max(worst, i.latency().getValueAtPercentile(99));
+      }
+    }
+    seconds = Math.min(10, elapsed);
+    say("measured %.0f/%d s: %,.0f ops/s, p99 %.2f ms (last 10 s)", elapsed, spec.duration().toSeconds(), ops / Math.max(seconds, 1e-9), worst / 1e6);
+  }
+
+  private void say(String format, Object... args) {
+    if (progress != null) {
+      progress.println("[raftbench] " + String.format(format, args));
+      progress.flush();
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static String human(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  /** Worker threads, each keeping a window of operations in flight, until the source runs dry or stop(). */
+  private final class Phase {
+    private final ShardedKvClient client;
+    private final List<Workload.Generator> generators;
+    private final OpMetrics metrics;
+    private final Function<Workload.Generator, Operation> source;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean stopped;
+
+    Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source) {
+      this.client = client;
+      this.generators = generators;
+      this.metrics = metrics;
+      this.source = source;
+    }
+
+    void start() {
+      for (int w = 0; w < generators.size(); w++) {
+        Workload.Generator gen = generators.get(w);
+        Thread t = new Thread(() -> work(gen), "raftbench-worker-" + w);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+      }
+    }
+
+    void stop() {
+      stopped = true;
+    }
+
+    void join() throws InterruptedException {
+      for (Thread t : threads) {
+        t.join();
+      }
+    }
+
+    private void work(Workload.Generator gen) {
+      Semaphore window = new Semaphore(spec.inflight());
+      while (!stopped) {
+        window.acquireUninterruptibly();
+        Operation op = source.apply(gen);
+        if (op == null) {
+          window.release();
+          break;
+        }
+        issue(op, gen, window);
+      }
+      try {
+        if (!window.tryAcquire(spec.inflight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
+          say("warning: operations still outstanding %d s after the end", DRAIN_SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void issue(Operation op, Workload.Generator gen, Semaphore window) {
+      long start = System.nanoTime();
+      CompletableFuture<Reply> f;
+      try {
+        f = call(op);
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      f.whenComplete((reply, error) -> {
+        long nanos = System.nanoTime() - start;
+        try {
+          if (error != null) {
+            metrics.recordFailure(op.type());
+            sampleErrors.putIfAbsent(op.type(), Harness.describe(ShardedKvClient.unwrap(error)));
+          } else if (reply instanceof Reply.Missing) {
+            metrics.recordNotFound(op.type());
+          } else {
+            metrics.recordSuccess(op.type(), nanos);
+            gen.acknowledge(op);
+          }
+        } finally {
+          window.release();
+        }
+      });
+    }
+
+    private CompletableFuture<Reply> call(Operation op) {
+      return switch (op.type()) {
+        case READ -> client.get(op.key(), op.fields());
+        case UPDATE -> client.update(op.key(), op.values());
+        case INSERT -> client.put(op.key(), op.values());
+        case DELETE -> client.delete(op.key());
+        case SCAN -> client.scan(op.key(), op.scanLength(), op.fields());
+        case READ_MODIFY_WRITE -> client.get(op.key(), op.fields())
+            .thenCompose(r -> r instanceof Reply.Found ? client.update(op.key(), op.values()) : CompletableFuture.completedFuture(r));
+      };
+    }
+  }
+}
