@@ -30,10 +30,10 @@ final class Charts {
     XYChart chart = new XYChartBuilder().width(1000).height(600)
         .title(String.format("%s on %s/%s (%d nodes, %d shards): latency by percentile", s.workload().name(), s.engine(),
             s.cluster().transport(), s.cluster().nodes(), s.cluster().shards()))
-        .xAxisTitle("percentile").yAxisTitle("latency (ms)").build();
-    chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setXAxisLogarithmicDecadeOnly(true);
-    chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::percentileLabel);
+        .xAxisTitle("percentile, in nines: log10(1 / (1 - p)); 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%")
+        .yAxisTitle("latency (ms)").build();
+    // (XChart's tick calculator loops forever on long custom labels, so the axis stays numeric)
+    chart.getStyler().setXAxisDecimalPattern("0.#");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     chart.getStyler().setYAxisDecimalPattern("#,##0.###");
@@ -50,12 +50,12 @@ final class Charts {
         if (q >= 1.0) {
           break;
         }
-        xs.add(1.0 / (1.0 - q));
+        xs.add(Math.log10(1.0 / (1.0 - q)));
         ys.add(v.getValueIteratedTo() / 1e6);
       }
       // the maximum, placed one step beyond the last percentile plotted
-      double lastX = xs.isEmpty() ? 1 : xs.get(xs.size() - 1);
-      xs.add(Math.max(lastX * 2, 10));
+      double lastX = xs.isEmpty() ? 0 : xs.get(xs.size() - 1);
+      xs.add(lastX + 0.3);
       ys.add(h.getMaxValue() / 1e6);
       XYSeries series = chart.addSeries(e.getKey().ycsbName() + String.format(" (n=%,d, p99=%.2f ms)", h.getTotalCount(),
           h.getValueAtPercentile(99) / 1e6), xs, ys);
@@ -63,20 +63,10 @@ final class Charts {
       anySeries = true;
     }
     if (!anySeries) {
-      chart.addSeries("no successful operation", new double[] {1, 10}, new double[] {0, 0}).setMarker(SeriesMarkers.NONE);
+      chart.addSeries("no successful operation", new double[] {0, 1}, new double[] {0, 0}).setMarker(SeriesMarkers.NONE);
     }
     Path png = dir.resolve("latency.png");
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     return png;
-  }
-
-  /** 1 -> 0%, 10 -> 90%, 100 -> 99%, 1000 -> 99.9% ... */
-  static String percentileLabel(double x) {
-    if (x <= 1.0) {
-      return "0%";
-    }
-    double p = 100.0 * (1.0 - 1.0 / x);
-    String s = String.format("%.6f", p).replaceAll("0+$", "").replaceAll("\\.$", "");
-    return s + "%";
   }
 }

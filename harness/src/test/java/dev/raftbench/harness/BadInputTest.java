@@ -1,0 +1,57 @@
+package dev.raftbench.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every mistake a user can make on the command line: one line naming it, exit code 2, nothing started. */
+class BadInputTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "run workload-z                                   | unknown workload 'workload-z'",
+      "run /no/such/file                                | unknown workload '/no/such/file'",
+      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: local, noop, ratis)",
+      "run workload-a --transport carrier-pigeon        | unknown transport 'carrier-pigeon' for engine ratis (known: grpc, netty)",
+      "run workload-a -p readproportion                 | should be in KEY=VALUE format",
+      "run workload-a -p readproportion=lots            | workload property readproportion: 'lots' is not a number",
+      "run workload-a --duration -5s                    | '-5s' is not a duration",
+      "run workload-a --duration soon                   | 'soon' is not a duration",
+      "run workload-a --recordcount -3                  | --recordcount must be positive, was -3",
+      "run workload-a --nodes 0                         | --nodes must be positive, was 0",
+      "run workload-a --threads -1                      | --threads must be positive, was -1",
+      "run workload-a --log tape                        | unknown log storage 'tape'",
+      "run workload-a --hashing astrology               | unknown hashing scheme 'astrology'",
+      "run workload-a --no-such-flag                    | Unknown option: '--no-such-flag'",
+      "run                                              | Missing required parameter: 'WORKLOAD'",
+      "frobnicate                                       | Unmatched argument at index 0: 'frobnicate'",
+  })
+  void endsInOneClearLineAndExitCode2(String args, String message) {
+    HarnessCli r = HarnessCli.run(args.trim().split("\\s+"));
+    assertThat(r.code).isEqualTo(Harness.USAGE);
+    assertThat(r.err).contains(message);
+    assertThat(r.err.strip().lines()).hasSize(1);
+    assertThat(r.err).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.out).isEmpty();
+  }
+
+  @Test
+  void aMalformedWorkloadFileIsNamed(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mine.properties");
+    Files.writeString(file, "recordcount=ten\n");
+    HarnessCli r = HarnessCli.run("run", file.toString(), "--engine", "noop");
+    assertThat(r.code).isEqualTo(Harness.USAGE);
+    assertThat(r.err.strip()).isEqualTo("harness: workload property recordcount: 'ten' is not a whole number (see 'harness run --help')");
+  }
+
+  @Test
+  void anUnknownEngineOptionIsRefusedBeforeAnyServerStarts(@TempDir Path dir) {
+    HarnessCli r = HarnessCli.run("run", "workload-a", "-E", "colour=blue", "--out", dir.resolve("b").toString(), "--quiet");
+    assertThat(r.code).isEqualTo(Harness.USAGE);
+    assertThat(r.err.strip()).startsWith("harness: unknown ratis option 'colour'");
+  }
+}

@@ -1,0 +1,106 @@
+package dev.raftbench.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real trials through the CLI, in this JVM: what lands in the bundle. */
+class RunCommandTest {
+  @Test
+  @Timeout(120) // a guard against hangs, not a timing assertion
+  void localTrialWritesACompleteBundle(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("bundle");
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "local", "--duration", "2s", "--warmup", "500ms",
+        "--recordcount", "500", "--threads", "4", "--inflight", "2", "--out", out.toString(), "--quiet");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("READ").contains("UPDATE").contains("TOTAL").contains("bundle: " + out.toAbsolutePath());
+
+    JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+    assertThat(trial.get("schema").asText()).isEqualTo("raftbench.trial/1");
+    assertThat(trial.at("/spec/engine").asText()).isEqualTo("local");
+    assertThat(trial.at("/spec/workload_properties/readproportion").asText()).isEqualTo("0.5");
+    assertThat(trial.at("/spec/threads").asInt()).isEqualTo(4);
+    assertThat(trial.at("/spec/seed").asLong()).isEqualTo(1);
+    assertThat(trial.at("/environment/cores").asInt()).isPositive();
+    assertThat(trial.at("/load/records").asLong()).isEqualTo(500);
+    assertThat(trial.at("/summary/throughput_ops_s").asDouble()).isPositive();
+    assertThat(trial.at("/summary/errors").asLong()).isZero();
+    for (String op : List.of("READ", "UPDATE")) {
+      JsonNode o = trial.at("/summary/ops/" + op);
+      assertThat(o.get("count").asLong()).isPositive();
+      assertThat(o.get("errors").asLong()).isZero();
+      for (String f : List.of("mean_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us")) {
+        assertThat(o.get(f).asDouble()).as(op + "." + f).isPositive();
+      }
+      assertThat(o.get("p50_us").asDouble()).isLessThanOrEqualTo(o.get("p99_us").asDouble());
+      assertThat(o.get("p99_us").asDouble()).isLessThanOrEqualTo(o.get("max_us").asDouble());
+    }
+    long total = trial.at("/summary/ops/READ/count").asLong() + trial.at("/summary/ops/UPDATE/count").asLong();
+    assertThat(trial.at("/summary/operations").asLong()).isEqualTo(total);
+
+    // the interval log is HdrHistogram's own format, tagged per operation
+    Set<String> tags = new HashSet<>();
+    long logged = 0;
+    HistogramLogReader reader = new HistogramLogReader(out.resolve("latency.hlog").toFile());
+    EncodableHistogram h;
+    while ((h = reader.nextIntervalHistogram()) != null) {
+      tags.add(h.getTag());
+      logged += ((org.HdrHistogram.Histogram) h).getTotalCount();
+    }
+    assertThat(tags).containsExactlyInAnyOrder("READ", "UPDATE");
+    assertThat(logged).isEqualTo(total);
+
+    List<String> ycsb = Files.readAllLines(out.resolve("ycsb.txt"));
+    assertThat(ycsb).anyMatch(l -> l.startsWith("[OVERALL], Throughput(ops/sec), "))
+        .anyMatch(l -> l.startsWith("[READ], 99thPercentileLatency(us), "))
+        .anyMatch(l -> l.startsWith("[UPDATE], Return=OK, "));
+
+    List<String> series = Files.readAllLines(out.resolve("timeseries.csv"));
+    assertThat(series.get(0)).isEqualTo("t_s,op,ops,ops_s,p50_us,p99_us,max_us,errors,event");
+    assertThat(series).hasSizeGreaterThan(2);
+
+    File png = out.resolve("charts/latency.png").toFile();
+    BufferedImage image = ImageIO.read(png);
+    assertThat(image).as("a readable PNG").isNotNull();
+    assertThat(image.getWidth()).isEqualTo(1000);
+    assertThat(image.getHeight()).isEqualTo(600);
+  }
+
+  @Test
+  @Timeout(300)
+  void ratisTrialOnARealClusterHasNoErrors(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("ratis");
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "ratis", "--transport", "grpc", "--log", "memory",
+        "--shards", "2", "--duration", "3s", "--warmup", "1s", "--recordcount", "300", "--threads", "4", "--out", out.toString(), "--quiet");
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+    assertThat(trial.at("/spec/transport").asText()).isEqualTo("grpc");
+    assertThat(trial.at("/spec/log").asText()).isEqualTo("memory");
+    assertThat(trial.at("/load/records").asLong()).isEqualTo(300);
+    assertThat(trial.at("/summary/errors").asLong()).isZero();
+    assertThat(trial.at("/summary/ops/READ/count").asLong()).isPositive();
+    assertThat(trial.at("/summary/ops/UPDATE/count").asLong()).isPositive();
+  }
+
+  @Test
+  void listNamesEnginesTransportsAndWorkloads() {
+    HarnessCli r = HarnessCli.run("list");
+    assertThat(r.code).isZero();
+    assertThat(r.out).contains("ratis").contains("grpc,netty").contains("local").contains("noop")
+        .contains("workload-a").contains("workload-f").contains("jump");
+  }
+}
