@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
   Duration warmup;
 
-  @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
+  @Option(names = "--duration", defaultValue = "45s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
   Duration duration;
 
   @Option(names = "--recordcount", description = "records to load (overrides the workload's recordcount)")
