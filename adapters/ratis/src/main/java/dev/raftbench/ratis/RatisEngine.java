@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -266,35 +267,22 @@ final class RatisEngine implements Engine {
 
   @Override
   public CompletableFuture<Reply> write(int shard, Command.Write write) {
-    Message message;
-    try {
-      message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(write)));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return translate(shard, () -> clients[shard].async().send(message));
+    return send(shard, write, message -> clients[shard].async().send(message));
   }
 
   @Override
   public CompletableFuture<Reply> read(int shard, Command.Read read) {
-    Message message;
-    try {
-      message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(read)));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
     if (spec.reads() == ReadConsistency.STALE) {
-      return translate(shard, () -> clients[shard].async().sendReadOnlyNonLinearizable(message));
+      return send(shard, read, message -> clients[shard].async().sendReadOnlyNonLinearizable(message));
     }
-    return translate(shard, () -> clients[shard].async().sendReadOnly(message));
+    return send(shard, read, message -> clients[shard].async().sendReadOnly(message));
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String nodeId, int shard, Command.Read read) {
     Node node = node(nodeId);
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(read)));
     // the blocking API: Ratis' netty transport has no async path to a follower
-    return translate(shard, () -> CompletableFuture.supplyAsync(() -> {
+    return send(shard, read, message -> CompletableFuture.supplyAsync(() -> {
       if (node.server == null) {
         throw new EngineException("node " + nodeId + " is stopped", true);
       }
@@ -306,13 +294,15 @@ final class RatisEngine implements Engine {
     }, diagnostics));
   }
 
-  private CompletableFuture<Reply> translate(int shard, java.util.function.Supplier<CompletableFuture<RaftClientReply>> call) {
+  /** Encodes the command, sends it, decodes the reply; failures become EngineException or IllegalArgumentException. */
+  private CompletableFuture<Reply> send(int shard, Command command, Function<Message, CompletableFuture<RaftClientReply>> call) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("ratis cluster is closed", false));
     }
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = call.get();
+      Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(command)));
+      sent = call.apply(message);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(failure(shard, e));
     }
@@ -334,6 +324,9 @@ final class RatisEngine implements Engine {
     }
     if (t instanceof EngineException e) {
       return e;
+    }
+    if (t instanceof IllegalArgumentException refused) { // e.g. an oversized command: never retried
+      return refused;
     }
     if (t instanceof StateMachineException sme) {
       // the state machine refused the command: the same answer on every replica, every time

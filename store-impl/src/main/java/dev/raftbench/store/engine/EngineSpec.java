@@ -37,6 +37,14 @@ public record EngineSpec(
     return new EngineSpec(nodes, shards, transport, LogStorage.MEMORY, ReadConsistency.LINEARIZABLE, null, Map.of());
   }
 
+  /** For engines without options: refuses any -E setting rather than ignore it. */
+  public EngineSpec requireNoOptions(String engine) {
+    if (!options.isEmpty()) {
+      throw new IllegalArgumentException("the " + engine + " engine takes no engine options (-E), got " + options.keySet());
+    }
+    return this;
+  }
+
   public EngineSpec withOptions(Map<String, String> more) {
     Map<String, String> m = new TreeMap<>(options);
     m.putAll(more);

@@ -36,8 +36,4 @@ public sealed interface Reply permits Reply.Done, Reply.Missing, Reply.Found, Re
 
   Done DONE = new Done();
   Missing MISSING = new Missing();
-
-  default boolean isOk() {
-    return !(this instanceof Missing);
-  }
 }

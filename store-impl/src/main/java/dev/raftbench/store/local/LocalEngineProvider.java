@@ -31,6 +31,7 @@ public final class LocalEngineProvider implements EngineProvider {
 
   @Override
   public Engine start(EngineSpec spec) {
+    spec.requireNoOptions(name());
     return new LocalEngine(spec.shards());
   }
 }

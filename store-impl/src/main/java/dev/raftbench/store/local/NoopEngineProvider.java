@@ -42,6 +42,7 @@ public final class NoopEngineProvider implements EngineProvider {
 
   @Override
   public Engine start(EngineSpec spec) {
+    spec.requireNoOptions(name());
     return new NoopEngine(spec.shards());
   }
 
