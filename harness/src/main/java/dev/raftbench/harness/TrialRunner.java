@@ -92,6 +92,8 @@ final class TrialRunner {
         say("warming up for %s", human(spec.warmup()));
         Thread.sleep(spec.warmup().toMillis());
       }
+      // the log's base time precedes the first interval's start, so HdrHistogram's own tools keep it
+      long startMillis = System.currentTimeMillis();
       Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
       Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
       for (OperationType t : types) {
@@ -107,7 +109,6 @@ final class TrialRunner {
       long measuredNanos;
       try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
         HistogramLogWriter writer = new HistogramLogWriter(hlog);
-        long startMillis = System.currentTimeMillis();
         writer.outputComment("RaftBench latency log: one tag per operation type, values in nanoseconds");
         writer.outputLogFormatVersion();
         writer.outputStartTime(startMillis);
