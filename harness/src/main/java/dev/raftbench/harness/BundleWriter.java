@@ -59,6 +59,8 @@ final class BundleWriter {
     summary.put("operations", r.operations());
     summary.put("errors", r.errors());
     summary.put("client_retries", r.clientRetries());
+    summary.put("scans", r.scans());
+    summary.put("shards_per_scan_mean", r.shardsPerScan() == null ? null : round(r.shardsPerScan(), 3));
     Map<String, Object> ops = new LinkedHashMap<>();
     r.ops().forEach((t, o) -> ops.put(t.ycsbName(), opJson(o, r.measuredSeconds())));
     summary.put("ops", ops);
@@ -85,6 +87,7 @@ final class BundleWriter {
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
     m.put("engine_options", c.options());
     m.put("hashing", s.hashing());
+    m.put("vnodes", s.hashing().equals("ring") ? s.vnodes() : null);
     m.put("loop", "closed");
     m.put("threads", s.threads());
     m.put("inflight_per_thread", s.inflight());

@@ -10,6 +10,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -68,5 +70,44 @@ final class Charts {
     Path png = dir.resolve("latency.png");
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     return png;
+  }
+
+  /** The hashing study's charts: balance bars, movement bars, balance as nodes grow. */
+  static void hashing(HashingStudy.Result r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<String> schemes = r.rows().stream().map(HashingStudy.Row::scheme).toList();
+    HashingStudy.Params p = r.params();
+
+    CategoryChart balance = new CategoryChartBuilder().width(1000).height(600)
+        .title(String.format("Peak-to-mean load over %d nodes (%,d keys, %d shards, %s operations)", p.nodes(), p.keys(), p.shards(), p.distribution()))
+        .xAxisTitle("hashing scheme").yAxisTitle("peak / mean (1 = perfect)").build();
+    balance.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    balance.getStyler().setYAxisDecimalPattern("0.00");
+    balance.addSeries("by keys", schemes, r.rows().stream().map(HashingStudy.Row::keysPeakToMean).toList());
+    balance.addSeries("by operations", schemes, r.rows().stream().map(HashingStudy.Row::opsPeakToMean).toList());
+    balance.addSeries("by shards", schemes, r.rows().stream().map(HashingStudy.Row::shardsPeakToMean).toList());
+    BitmapEncoder.saveBitmap(balance, dir.resolve("balance.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+
+    CategoryChart movement = new CategoryChartBuilder().width(1000).height(600)
+        .title(String.format("Keys moved when a node joins (%d -> %d) or leaves (%d -> %d)", p.nodes(), p.nodes() + 1, p.nodes(), p.nodes() - 1))
+        .xAxisTitle("hashing scheme").yAxisTitle("fraction of keys moved").build();
+    movement.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    movement.getStyler().setYAxisDecimalPattern("0.00");
+    movement.addSeries("node joins", schemes, r.rows().stream().map(HashingStudy.Row::keysMovedOnAdd).toList());
+    movement.addSeries("ideal 1/(n+1)", schemes, schemes.stream().map(x -> r.idealMovedOnAdd()).toList());
+    movement.addSeries("node leaves", schemes, r.rows().stream().map(HashingStudy.Row::keysMovedOnRemove).toList());
+    movement.addSeries("ideal 1/n", schemes, schemes.stream().map(x -> r.idealMovedOnRemove()).toList());
+    BitmapEncoder.saveBitmap(movement, dir.resolve("movement.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+
+    XYChart growth = new XYChartBuilder().width(1000).height(600)
+        .title(String.format("Peak-to-mean keys per node as nodes grow (%d shards)", p.shards()))
+        .xAxisTitle("nodes").yAxisTitle("peak / mean keys").build();
+    growth.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    growth.getStyler().setYAxisDecimalPattern("0.00");
+    double[] xs = java.util.Arrays.stream(r.nodeGrowth()).asDoubleStream().toArray();
+    for (HashingStudy.Row row : r.rows()) {
+      growth.addSeries(row.scheme(), xs, row.keysPeakToMeanByNodes());
+    }
+    BitmapEncoder.saveBitmap(growth, dir.resolve("balance-vs-nodes.png").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }

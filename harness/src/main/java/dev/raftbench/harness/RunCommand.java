@@ -44,8 +44,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--shards", defaultValue = "8", description = "shards, one Raft group each (default ${DEFAULT-VALUE})")
   int shards;
 
-  @Option(names = "--hashing", description = "hashing scheme key -> shard (default jump)")
+  @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, range (default jump)")
   String hashing;
+
+  @Option(names = "--vnodes", defaultValue = "128", description = "points per shard with --hashing ring (default ${DEFAULT-VALUE})")
+  int vnodes;
 
   @Option(names = "--threads", defaultValue = "16", description = "closed-loop worker threads (default ${DEFAULT-VALUE})")
   int threads;
@@ -105,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
     positive("--shards", shards);
     positive("--threads", threads);
     positive("--inflight", inflight);
+    positive("--vnodes", vnodes);
     if (duration.isZero()) {
       throw bad("--duration must be longer than 0 s");
     }
@@ -120,11 +124,11 @@ final class RunCommand implements Callable<Integer> {
       EngineProvider provider = Engines.byName(engine);
       String t = Engines.transport(provider, transport);
       String h = hashing == null ? Partitioners.defaultName() : hashing;
-      Partitioners.create(h, shards); // validates the name
+      Partitioners.check(h);
       EngineSpec cluster = new EngineSpec(nodes, shards, t, LogStorage.parse(log), ReadConsistency.parse(reads), dataDir, engineOptions);
       Path dir = out != null ? out : Path.of("results", "runs",
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t);
-      return new RunSpec(workload, w, engine, cluster, h, threads, inflight, warmup, duration, seed, dir);
+      return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

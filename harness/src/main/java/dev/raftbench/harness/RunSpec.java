@@ -15,6 +15,7 @@ record RunSpec(
     String engine,
     EngineSpec cluster,
     String hashing,
+    int vnodes,
     int threads,
     int inflight,
     Duration warmup,

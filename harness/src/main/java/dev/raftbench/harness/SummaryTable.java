@@ -31,6 +31,9 @@ final class SummaryTable {
       }
     }
     out.printf(Locale.ROOT, "%-18s %10d %10.1f %7d%n", "TOTAL", r.operations(), r.throughput(), r.errors());
+    if (r.shardsPerScan() != null) {
+      out.printf(Locale.ROOT, "scans: %,d, %.2f shards asked per scan (%s hashing)%n", r.scans(), r.shardsPerScan(), s.hashing());
+    }
     out.printf(Locale.ROOT, "load: %,d records in %.1f s (%d errors); cluster start %.1f s; client retries %d%n",
         r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries());
     out.println("bundle: " + s.out().toAbsolutePath().normalize());

@@ -16,6 +16,8 @@ record TrialResult(
     double measuredSeconds,
     Map<OperationType, OpTotals> ops,
     long clientRetries,
+    long scans,
+    long scanShardVisits,
     List<Interval> intervals) {
 
   /** The load phase: records inserted before the run. */
@@ -41,6 +43,11 @@ record TrialResult(
 
   long errors() {
     return ops.values().stream().mapToLong(OpTotals::errors).sum();
+  }
+
+  /** Shards asked per scan in the measured phase, or null when there was no scan. */
+  Double shardsPerScan() {
+    return scans == 0 ? null : (double) scanShardVisits / scans;
   }
 
   double throughput() {

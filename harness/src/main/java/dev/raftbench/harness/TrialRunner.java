@@ -6,6 +6,8 @@ import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.kv.Reply;
+import dev.raftbench.store.shard.Partitioner;
+import dev.raftbench.store.shard.PartitionerSpec;
 import dev.raftbench.store.shard.Partitioners;
 import dev.raftbench.workloads.Operation;
 import dev.raftbench.workloads.OperationType;
@@ -56,8 +58,10 @@ final class TrialRunner {
     say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
+    List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
+    Partitioner partitioner = Partitioners.create(spec.hashing(), new PartitionerSpec(spec.cluster().shards(), spec.vnodes(), sample));
     try (Engine engine = provider.start(spec.cluster());
-         ShardedKvClient client = new ShardedKvClient(engine, Partitioners.create(spec.hashing(), spec.cluster().shards()), RetryPolicy.DEFAULT)) {
+         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
       double clusterStart = seconds(System.nanoTime() - t0);
       say("cluster up in %.1f s; loading %,d records with %d threads", clusterStart, workload.loadCount(), spec.threads());
 
@@ -102,6 +106,8 @@ final class TrialRunner {
         errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
       }
       sampleErrors.clear();
+      long scansBefore = client.scans();
+      long visitsBefore = client.scanShardVisits();
       List<TrialResult.Interval> intervals = new ArrayList<>();
       say("measuring for %s", human(spec.duration()));
       long m0 = System.nanoTime();
@@ -146,7 +152,7 @@ final class TrialRunner {
       }
       say("closing the cluster");
       return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
-          seconds(measuredNanos), ops, client.retries(), intervals);
+          seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals);
     }
   }
 

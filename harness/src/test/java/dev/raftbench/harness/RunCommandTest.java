@@ -104,4 +104,24 @@ class RunCommandTest {
     assertThat(r.out).contains("ratis").contains("grpc,netty").contains("local").contains("noop")
         .contains("workload-a").contains("workload-f").contains("jump");
   }
+
+  @Test
+  @Timeout(120)
+  void rangeScansAskFewerShardsThanHashedOnes(@TempDir Path dir) throws Exception {
+    double[] perScan = new double[2];
+    String[] schemes = {"jump", "range"};
+    for (int i = 0; i < 2; i++) {
+      Path out = dir.resolve(schemes[i]);
+      HarnessCli r = HarnessCli.run("run", "workload-e", "--engine", "local", "--hashing", schemes[i], "--shards", "8",
+          "--duration", "1s", "--warmup", "0s", "--recordcount", "2000", "--threads", "2", "--out", out.toString(), "--quiet");
+      assertThat(r.code).as(r.err).isZero();
+      JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+      assertThat(trial.at("/spec/hashing").asText()).isEqualTo(schemes[i]);
+      assertThat(trial.at("/summary/errors").asLong()).isZero();
+      assertThat(trial.at("/summary/scans").asLong()).isPositive();
+      perScan[i] = trial.at("/summary/shards_per_scan_mean").asDouble();
+    }
+    assertThat(perScan[0]).as("jump: every scan asks every shard").isEqualTo(8.0);
+    assertThat(perScan[1]).as("range: a scan of at most 100 of 2000 keys over 8 ranges").isBetween(1.0, 2.0);
+  }
 }

@@ -101,6 +101,17 @@ public final class Workload {
     return sb.append(value).toString();
   }
 
+  /** Names of up to {@code n} of the records the load phase inserts, evenly spread over them (to split key ranges). */
+  public List<String> keySample(int n) {
+    long count = spec.insertCount;
+    int size = (int) Math.min(n, count);
+    List<String> sample = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      sample.add(keyName(spec.insertStart + i * count / size));
+    }
+    return sample;
+  }
+
   /** A generator for one worker, with its own random stream derived from the run's seed. */
   public Generator generator(long seed, int worker) {
     return new Generator(new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (worker + 1))));

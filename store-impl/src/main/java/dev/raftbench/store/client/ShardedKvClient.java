@@ -5,6 +5,7 @@ import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
+import dev.raftbench.store.shard.OrderedPartitioner;
 import dev.raftbench.store.shard.Partitioner;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +32,8 @@ public final class ShardedKvClient implements AutoCloseable {
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
   private final LongAdder retries = new LongAdder();
+  private final LongAdder scans = new LongAdder();
+  private final LongAdder scanShardVisits = new LongAdder();
 
   public ShardedKvClient(Engine engine, Partitioner partitioner, RetryPolicy retry) {
     if (partitioner.shards() != engine.shards()) {
@@ -55,6 +58,16 @@ public final class ShardedKvClient implements AutoCloseable {
     return retries.sum();
   }
 
+  /** Scans answered so far (each counted once, however many shards it asked). */
+  public long scans() {
+    return scans.sum();
+  }
+
+  /** Shard requests made for those scans: all shards each with hashing, only those covered with ranges. */
+  public long scanShardVisits() {
+    return scanShardVisits.sum();
+  }
+
   public CompletableFuture<Reply> put(String key, Record record) {
     return execute(new Command.Put(key, record));
   }
@@ -76,14 +89,34 @@ public final class ShardedKvClient implements AutoCloseable {
   }
 
   public CompletableFuture<Reply> execute(Command command) {
-    if (command instanceof Command.Scan scan && engine.shards() > 1) {
-      return scatterGather(scan);
+    if (command instanceof Command.Scan scan) {
+      scans.increment();
+      if (partitioner instanceof OrderedPartitioner ordered) {
+        return rangeScan(ordered, scan, partitioner.shardOf(scan.key()), scan.key(), new ArrayList<>());
+      }
+      if (engine.shards() > 1) {
+        return scatterGather(scan);
+      }
+      scanShardVisits.increment();
     }
     return send(partitioner.shardOf(command.key()), command);
   }
 
+  /** Ordered shards: from the start key's shard onwards, only as far as the limit needs. */
+  private CompletableFuture<Reply> rangeScan(OrderedPartitioner p, Command.Scan scan, int shard, String from, List<Reply.Row> acc) {
+    scanShardVisits.increment();
+    return send(shard, new Command.Scan(from, scan.limit() - acc.size(), scan.fields())).thenCompose(reply -> {
+      acc.addAll(((Reply.Rows) reply).rows());
+      if (acc.size() >= scan.limit() || shard + 1 >= p.shards()) {
+        return CompletableFuture.completedFuture(new Reply.Rows(acc));
+      }
+      return rangeScan(p, scan, shard + 1, p.lowerBound(shard + 1), acc);
+    });
+  }
+
   private CompletableFuture<Reply> scatterGather(Command.Scan scan) {
     int shards = engine.shards();
+    scanShardVisits.add(shards);
     @SuppressWarnings("unchecked")
     CompletableFuture<Reply>[] parts = new CompletableFuture[shards];
     for (int s = 0; s < shards; s++) {

@@ -3,15 +3,22 @@ package dev.raftbench.store.shard;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 
-/** The hashing schemes by name. Adding one = one class + one line here. */
+/**
+ * The hashing schemes by name. Adding one = one class + one line here. Every scheme hashes keys
+ * with {@link KeyHash#hash64} (range compares the keys themselves).
+ */
 public final class Partitioners {
-  private static final Map<String, IntFunction<Partitioner>> BY_NAME = new LinkedHashMap<>();
+  private static final Map<String, Function<PartitionerSpec, Partitioner>> BY_NAME = new LinkedHashMap<>();
 
   static {
-    BY_NAME.put("jump", JumpHashPartitioner::new);
-    BY_NAME.put("modulo", ModuloPartitioner::new);
+    BY_NAME.put("jump", s -> new JumpHashPartitioner(s.shards()));
+    BY_NAME.put("modulo", s -> new ModuloPartitioner(s.shards()));
+    BY_NAME.put("ring", s -> new RingPartitioner(s.shards(), s.vnodes()));
+    BY_NAME.put("rendezvous", s -> new RendezvousPartitioner(s.shards()));
+    BY_NAME.put("maglev", s -> new MaglevPartitioner(s.shards()));
+    BY_NAME.put("range", s -> new RangePartitioner(s.shards(), s.keySample()));
   }
 
   private Partitioners() {}
@@ -24,11 +31,23 @@ public final class Partitioners {
     return "jump";
   }
 
-  public static Partitioner create(String name, int shards) {
-    IntFunction<Partitioner> f = BY_NAME.get(name);
-    if (f == null) {
+  /** Whether the scheme splits the key space by a sample of the keys (the caller must give one). */
+  public static boolean needsKeySample(String name) {
+    return "range".equals(name);
+  }
+
+  public static void check(String name) {
+    if (!BY_NAME.containsKey(name)) {
       throw new IllegalArgumentException("unknown hashing scheme '" + name + "' (known: " + String.join(", ", names()) + ")");
     }
-    return f.apply(shards);
+  }
+
+  public static Partitioner create(String name, PartitionerSpec spec) {
+    check(name);
+    return BY_NAME.get(name).apply(spec);
+  }
+
+  public static Partitioner create(String name, int shards) {
+    return create(name, PartitionerSpec.of(shards));
   }
 }

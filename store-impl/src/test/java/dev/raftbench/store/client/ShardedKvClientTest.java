@@ -100,4 +100,32 @@ class ShardedKvClientTest {
       }
     }
   }
+
+  @Test
+  void rangeScansVisitOnlyTheShardsTheyCoverAndAgreeWithScatterGather() throws Exception {
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      keys.add("user" + i);
+    }
+    Engine hashed = local(8);
+    Engine ranged = local(8);
+    try (ShardedKvClient h = new ShardedKvClient(hashed, new JumpHashPartitioner(8), RetryPolicy.DEFAULT);
+         ShardedKvClient r = new ShardedKvClient(ranged, new dev.raftbench.store.shard.RangePartitioner(8, keys), RetryPolicy.DEFAULT)) {
+      for (String k : keys) {
+        h.put(k, Record.empty()).get();
+        r.put(k, Record.empty()).get();
+      }
+      for (String start : List.of("user0", "user1500", "user999", "user5")) {
+        for (int limit : new int[] {1, 10, 300, 5000}) {
+          assertThat(r.scan(start, limit, List.of()).get()).as(start + "/" + limit).isEqualTo(h.scan(start, limit, List.of()).get());
+        }
+      }
+      assertThat(h.scans()).isEqualTo(16);
+      assertThat(h.scanShardVisits()).isEqualTo(16 * 8);
+      assertThat(r.scanShardVisits()).isLessThan(h.scanShardVisits());
+      long before = r.scanShardVisits();
+      r.scan("user1500", 5, List.of()).get();
+      assertThat(r.scanShardVisits() - before).isEqualTo(1);
+    }
+  }
 }
