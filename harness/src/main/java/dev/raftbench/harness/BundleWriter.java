@@ -81,7 +81,9 @@ final class BundleWriter {
     m.put("cluster", "embedded");
     m.put("nodes", c.nodes());
     m.put("shards", c.shards());
-    m.put("replication", c.nodes());
+    m.put("replication", c.replication());
+    m.put("placement", c.placement());
+    m.put("layout", c.layout());
     m.put("log", c.log().name().toLowerCase(Locale.ROOT));
     m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());

@@ -24,6 +24,8 @@ final class ListCommand implements Callable<Integer> {
     for (EngineProvider p : Engines.all()) {
       out.printf("  %-10s %-14s %s%n", p.name(), String.join(",", p.transports()), p.description());
     }
+    out.println("placements: " + String.join(", ", dev.raftbench.store.shard.Placements.names()) + " (default "
+        + dev.raftbench.store.shard.Placements.defaultName() + ")");
     out.println("hashing schemes: " + String.join(", ", Partitioners.names()) + " (default " + Partitioners.defaultName() + ")");
     out.println("workloads (or a path to a YCSB workload file):");
     for (String name : Workloads.BUILT_IN) {

@@ -5,7 +5,10 @@ import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.store.shard.Placements;
 import dev.raftbench.workloads.WorkloadSpec;
 import dev.raftbench.workloads.Workloads;
 import java.io.PrintWriter;
@@ -43,6 +46,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--shards", defaultValue = "8", description = "shards, one Raft group each (default ${DEFAULT-VALUE})")
   int shards;
+
+  @Option(names = "--replication", description = "replicas of each shard, at most --nodes (default min(3, nodes))")
+  Integer replication;
+
+  @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread (default ring)")
+  String placement;
 
   @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, range (default jump)")
   String hashing;
@@ -125,7 +134,12 @@ final class RunCommand implements Callable<Integer> {
       String t = Engines.transport(provider, transport);
       String h = hashing == null ? Partitioners.defaultName() : hashing;
       Partitioners.check(h);
-      EngineSpec cluster = new EngineSpec(nodes, shards, t, LogStorage.parse(log), ReadConsistency.parse(reads), dataDir, engineOptions);
+      int k = replication == null ? Math.min(3, nodes) : replication;
+      String pl = placement == null ? Placements.defaultName() : placement;
+      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), ReadConsistency.parse(reads), dataDir, engineOptions);
+      if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
+        throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
+      }
       Path dir = out != null ? out : Path.of("results", "runs",
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t);
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir);

@@ -12,9 +12,9 @@ final class SummaryTable {
 
   static void print(TrialResult r, PrintWriter out) {
     RunSpec s = r.spec();
-    out.printf(Locale.ROOT, "%s on %s/%s: %d nodes, %d shards, %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%n",
+    out.printf(Locale.ROOT, "%s on %s/%s: %d nodes, %d shards x %d replicas (%s placement), %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%n",
         s.workload().name(), s.engine(), s.cluster().transport(), s.cluster().nodes(), s.cluster().shards(),
-        s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
+        s.cluster().replication(), s.cluster().placement(), s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
         s.warmup().toMillis() / 1000.0);
     out.printf(Locale.ROOT, "%-18s %10s %10s %7s %9s %9s %9s %9s %9s %9s%n", "operation", "count", "ops/s", "errors",
         "mean_us", "p50_us", "p90_us", "p99_us", "p99.9_us", "max_us");

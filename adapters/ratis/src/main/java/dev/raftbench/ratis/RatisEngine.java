@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Ratis cluster in this JVM: N servers on 127.0.0.1 (ports chosen by the OS), S Raft groups
- * (one per shard) each replicated on every server, the preferred leader of shard s on server
- * s mod N, and one async client per group.
+ * (one per shard) each on the k servers its placement names, the first of them its preferred
+ * leader, and one async client per group.
  */
 final class RatisEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(RatisEngine.class);
@@ -174,15 +174,20 @@ final class RatisEngine implements Engine {
       nodes.add(node);
       startServer(node);
     }
+    List<List<Integer>> layout = spec.layout();
     for (int s = 0; s < spec.shards(); s++) {
       List<RaftPeer> peers = new ArrayList<>();
-      for (int i = 0; i < nodes.size(); i++) {
-        String address = "127.0.0.1:" + nodes.get(i).port;
-        peers.add(RaftPeer.newBuilder().setId(nodes.get(i).id).setAddress(address).setClientAddress(address)
-            .setAdminAddress(address).setPriority(i == s % nodes.size() ? 1 : 0).build());
+      List<Node> members = new ArrayList<>();
+      for (int j = 0; j < layout.get(s).size(); j++) {
+        Node member = nodes.get(layout.get(s).get(j));
+        String address = "127.0.0.1:" + member.port;
+        // the placement's first node is the preferred leader: priority spreads leaders as placed
+        peers.add(RaftPeer.newBuilder().setId(member.id).setAddress(address).setClientAddress(address)
+            .setAdminAddress(address).setPriority(j == 0 ? 1 : 0).build());
+        members.add(member);
       }
       groups[s] = RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, s)), peers);
-      for (Node node : nodes) {
+      for (Node node : members) {
         RaftClientReply reply = node.server.groupManagement(
             GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), groups[s]));
         if (!reply.isSuccess()) {
@@ -235,7 +240,7 @@ final class RatisEngine implements Engine {
     }
     long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
     for (int s = 0; s < groups.length; s++) {
-      String preferred = nodes.get(s % nodes.size()).id.toString();
+      String preferred = nodes.get(spec.layout().get(s).get(0)).id.toString();
       while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
         Thread.sleep(20);
       }

@@ -19,7 +19,7 @@ public final class RatisEngineProvider implements EngineProvider {
 
   @Override
   public String description() {
-    return "Apache Ratis 3.3 multi-raft: one server per node, one Raft group per shard (-E raft.*=... sets Ratis properties)";
+    return "Apache Ratis 3.3 multi-raft: one server per node, one Raft group per shard on its placement's nodes (-E raft.*=... sets Ratis properties)";
   }
 
   @Override
@@ -29,7 +29,7 @@ public final class RatisEngineProvider implements EngineProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL);
+    return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT);
   }
 
   @Override

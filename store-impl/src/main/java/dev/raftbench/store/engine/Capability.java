@@ -7,5 +7,7 @@ public enum Capability {
   /** {@link Engine#stopNode} and {@link Engine#startNode}. */
   NODE_STOP_START,
   /** Log compaction with snapshots that lagging replicas install. */
-  SNAPSHOT_INSTALL
+  SNAPSHOT_INSTALL,
+  /** Shards on the replica sets {@link EngineSpec#layout()} gives, not on every node. */
+  PLACEMENT
 }

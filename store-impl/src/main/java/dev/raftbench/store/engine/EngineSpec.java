@@ -1,6 +1,8 @@
 package dev.raftbench.store.engine;
 
+import dev.raftbench.store.shard.Placements;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -10,6 +12,8 @@ import java.util.TreeMap;
  *
  * @param nodes       number of servers
  * @param shards      number of shards (Raft groups)
+ * @param replication replicas of each shard (k, at most nodes)
+ * @param placement   which nodes hold each shard (see {@link Placements}); engines follow {@link #layout()}
  * @param transport   the engine's transport name (one of its provider's)
  * @param log         where the Raft log lives
  * @param reads       read consistency
@@ -17,8 +21,8 @@ import java.util.TreeMap;
  * @param options     engine-specific settings (-E key=value), passed through
  */
 public record EngineSpec(
-    int nodes, int shards, String transport, LogStorage log, ReadConsistency reads, Path dataDir,
-    Map<String, String> options) {
+    int nodes, int shards, int replication, String placement, String transport, LogStorage log, ReadConsistency reads,
+    Path dataDir, Map<String, String> options) {
 
   public EngineSpec {
     if (nodes <= 0) {
@@ -27,14 +31,28 @@ public record EngineSpec(
     if (shards <= 0) {
       throw new IllegalArgumentException("shards must be positive, was " + shards);
     }
+    if (replication <= 0 || replication > nodes) {
+      throw new IllegalArgumentException("replication must lie in [1, nodes = " + nodes + "], was " + replication);
+    }
+    Placements.create(placement); // validates the name
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(reads, "reads");
     options = Map.copyOf(new TreeMap<>(options));
   }
 
+  /** Replication min(3, nodes), ring placement. */
+  public EngineSpec(int nodes, int shards, String transport, LogStorage log, ReadConsistency reads, Path dataDir, Map<String, String> options) {
+    this(nodes, shards, Math.min(3, nodes), Placements.defaultName(), transport, log, reads, dataDir, options);
+  }
+
   public static EngineSpec of(int nodes, int shards, String transport) {
     return new EngineSpec(nodes, shards, transport, LogStorage.MEMORY, ReadConsistency.LINEARIZABLE, null, Map.of());
+  }
+
+  /** For every shard, the indexes of its replica nodes, its preferred leader first. */
+  public List<List<Integer>> layout() {
+    return Placements.create(placement).place(nodes, shards, replication);
   }
 
   /** For engines without options: refuses any -E setting rather than ignore it. */
@@ -48,14 +66,18 @@ public record EngineSpec(
   public EngineSpec withOptions(Map<String, String> more) {
     Map<String, String> m = new TreeMap<>(options);
     m.putAll(more);
-    return new EngineSpec(nodes, shards, transport, log, reads, dataDir, m);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, reads, dataDir, m);
   }
 
   public EngineSpec withLog(LogStorage l) {
-    return new EngineSpec(nodes, shards, transport, l, reads, dataDir, options);
+    return new EngineSpec(nodes, shards, replication, placement, transport, l, reads, dataDir, options);
   }
 
   public EngineSpec withDataDir(Path dir) {
-    return new EngineSpec(nodes, shards, transport, log, reads, dir, options);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, reads, dir, options);
+  }
+
+  public EngineSpec withPlacement(int nodeCount, int k, String placementName) {
+    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, reads, dataDir, options);
   }
 }

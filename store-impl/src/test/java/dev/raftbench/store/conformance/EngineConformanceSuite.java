@@ -246,6 +246,26 @@ public abstract class EngineConformanceSuite {
   }
 
   @Test
+  void honoursThePlacementItIsGiven() throws Exception {
+    assumeTrue(has(Capability.PLACEMENT), "engine declares no PLACEMENT");
+    // the seed's table: 4 nodes, 3 replicas, shard i on nodes i, i+1, i+2
+    EngineSpec spec = spec().withPlacement(4, 3, "ring");
+    ShardedKvClient c = start(spec);
+    List<List<Integer>> layout = spec.layout();
+    for (int s = 0; s < spec.shards(); s++) {
+      List<String> expected = layout.get(s).stream().map(i -> engine.nodes().get(i)).sorted().toList();
+      assertThat(engine.members(s)).as("members of shard " + s).isEqualTo(expected);
+      assertThat(expected).doesNotContain(engine.nodes().get((s + 3) % 4));
+      assertThat(awaitLeader(s)).isIn(expected);
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(await(c.put("placed" + i, record("f", "v" + i)))).isEqualTo(Reply.DONE);
+    }
+    Reply.Rows rows = (Reply.Rows) await(c.scan("placed", 100, List.of()));
+    assertThat(rows.rows()).hasSize(40);
+  }
+
+  @Test
   void closeLeavesNoNonDaemonThreads() throws Exception {
     Set<Thread> before = nonDaemonThreads();
     ShardedKvClient c = start(spec());
