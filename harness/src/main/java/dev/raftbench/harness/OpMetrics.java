@@ -17,6 +17,7 @@ final class OpMetrics {
 
   static final class PerOp {
     final Recorder recorder = new Recorder(1, HIGHEST_NANOS, DIGITS);
+    final LongAdder successes = new LongAdder();
     final LongAdder notFound = new LongAdder();
     final LongAdder failed = new LongAdder();
   }
@@ -38,7 +39,9 @@ final class OpMetrics {
   }
 
   void recordSuccess(OperationType t, long nanos) {
-    ops.get(t).recorder.recordValue(Math.min(Math.max(nanos, 1), HIGHEST_NANOS));
+    PerOp per = ops.get(t);
+    per.recorder.recordValue(Math.min(Math.max(nanos, 1), HIGHEST_NANOS));
+    per.successes.increment();
   }
 
   void recordNotFound(OperationType t) {

@@ -121,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
     if (duration.isZero()) {
       throw bad("--duration must be longer than 0 s");
     }
+    if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+      throw bad("--out " + out + " is a file, not a directory");
+    }
     Map<String, String> overrides = new LinkedHashMap<>(properties);
     if (recordcount != null) {
       if (recordcount <= 0) {

@@ -38,6 +38,7 @@ import org.HdrHistogram.HistogramLogWriter;
  */
 final class TrialRunner {
   private static final long DRAIN_SECONDS = 120;
+  private static final java.time.Duration LOAD_STALL = java.time.Duration.ofSeconds(60);
 
   private final RunSpec spec;
   private final PrintWriter progress;
@@ -75,7 +76,7 @@ final class TrialRunner {
       long l0 = System.nanoTime();
       Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad);
       load.start();
-      load.join();
+      awaitLoad(load, loadMetrics);
       double loadSeconds = seconds(System.nanoTime() - l0);
       long loadErrors = loadMetrics.of(OperationType.INSERT).failed.sum() + loadMetrics.of(OperationType.INSERT).notFound.sum();
       long loaded = loadMetrics.of(OperationType.INSERT).recorder.getIntervalHistogram().getTotalCount();
@@ -92,68 +93,97 @@ final class TrialRunner {
       OpMetrics metrics = new OpMetrics(types);
       Phase run = new Phase(client, generators, metrics, Workload.Generator::next);
       run.start();
-      if (!spec.warmup().isZero()) {
-        say("warming up for %s", human(spec.warmup()));
-        Thread.sleep(spec.warmup().toMillis());
-      }
-      // the log's base time precedes the first interval's start, so HdrHistogram's own tools keep it
-      long startMillis = System.currentTimeMillis();
-      Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
-      Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
-      for (OperationType t : types) {
-        metrics.of(t).recorder.getIntervalHistogram(); // discard the warm-up
-        totals.put(t, OpMetrics.newHistogram());
-        errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
-      }
-      sampleErrors.clear();
-      long scansBefore = client.scans();
-      long visitsBefore = client.scanShardVisits();
-      List<TrialResult.Interval> intervals = new ArrayList<>();
-      say("measuring for %s", human(spec.duration()));
-      long m0 = System.nanoTime();
-      long end = m0 + spec.duration().toNanos();
-      long measuredNanos;
-      try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
-        HistogramLogWriter writer = new HistogramLogWriter(hlog);
-        writer.outputComment("RaftBench latency log: one tag per operation type, values in nanoseconds");
-        writer.outputLogFormatVersion();
-        writer.outputStartTime(startMillis);
-        writer.setBaseTime(startMillis);
-        writer.outputLegend();
-        Map<OperationType, long[]> lastErrors = new EnumMap<>(OperationType.class);
-        errorBase.forEach((t, b) -> lastErrors.put(t, b.clone()));
-        long tick = m0;
-        long nextReport = m0 + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-          long now = System.nanoTime();
-          if (now >= end) {
-            break;
+      try {
+        if (!spec.warmup().isZero()) {
+          say("warming up for %s", human(spec.warmup()));
+          Thread.sleep(spec.warmup().toMillis());
+        }
+        // the log's base time precedes the first interval's start, so HdrHistogram's own tools keep it
+        long startMillis = System.currentTimeMillis();
+        Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
+        Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
+        for (OperationType t : types) {
+          metrics.of(t).recorder.getIntervalHistogram(); // discard the warm-up
+          totals.put(t, OpMetrics.newHistogram());
+          errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
+        }
+        sampleErrors.clear();
+        long scansBefore = client.scans();
+        long visitsBefore = client.scanShardVisits();
+        List<TrialResult.Interval> intervals = new ArrayList<>();
+        say("measuring for %s", human(spec.duration()));
+        long m0 = System.nanoTime();
+        long end = m0 + spec.duration().toNanos();
+        long measuredNanos;
+        try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
+          HistogramLogWriter writer = new HistogramLogWriter(hlog);
+          writer.outputComment("RaftBench latency log: one tag per operation type, values in nanoseconds");
+          writer.outputLogFormatVersion();
+          writer.outputStartTime(startMillis);
+          writer.setBaseTime(startMillis);
+          writer.outputLegend();
+          Map<OperationType, long[]> lastErrors = new EnumMap<>(OperationType.class);
+          errorBase.forEach((t, b) -> lastErrors.put(t, b.clone()));
+          long tick = m0;
+          long nextReport = m0 + TimeUnit.SECONDS.toNanos(10);
+          while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+              break;
+            }
+            long next = Math.min(end, tick + TimeUnit.SECONDS.toNanos(1));
+            TimeUnit.NANOSECONDS.sleep(next - now);
+            long swap = System.nanoTime();
+            snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(swap - tick));
+            tick = swap;
+            if (tick >= nextReport && tick < end) {
+              reportProgress(intervals, seconds(tick - m0));
+              nextReport += TimeUnit.SECONDS.toNanos(10);
+            }
           }
-          long next = Math.min(end, tick + TimeUnit.SECONDS.toNanos(1));
-          TimeUnit.NANOSECONDS.sleep(next - now);
+          measuredNanos = System.nanoTime() - m0;
+          run.stop();
+          run.join();
+          // operations sent inside the window that completed after it
           snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
-          tick = System.nanoTime();
-          if (tick >= nextReport && tick < end) {
-            reportProgress(intervals, seconds(tick - m0));
-            nextReport += TimeUnit.SECONDS.toNanos(10);
+          hlog.flush();
+          if (hlog.checkError()) {
+            throw new IOException("writing " + spec.out().resolve("latency.hlog") + " failed");
           }
         }
-        measuredNanos = System.nanoTime() - m0;
-        run.stop();
-        run.join();
-        // operations sent inside the window that completed after it
-        snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
+        Map<OperationType, TrialResult.OpTotals> ops = new EnumMap<>(OperationType.class);
+        for (OperationType t : types) {
+          long[] base = errorBase.get(t);
+          ops.put(t, new TrialResult.OpTotals(totals.get(t), metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
+              sampleErrors.get(t)));
+        }
+        say("closing the cluster");
+        return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
+            seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals);
+      } finally {
+        run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
-      Map<OperationType, TrialResult.OpTotals> ops = new EnumMap<>(OperationType.class);
-      for (OperationType t : types) {
-        long[] base = errorBase.get(t);
-        ops.put(t, new TrialResult.OpTotals(totals.get(t), metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
-            sampleErrors.get(t)));
-      }
-      say("closing the cluster");
-      return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
-          seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals);
     }
+  }
+
+  /** Waits for the load to finish; gives up when no insert has succeeded for LOAD_STALL while some failed. */
+  private void awaitLoad(Phase load, OpMetrics loadMetrics) throws InterruptedException {
+    OpMetrics.PerOp insert = loadMetrics.of(OperationType.INSERT);
+    long lastProgress = System.nanoTime();
+    long lastSuccesses = 0;
+    while (!load.awaitDone(1000)) {
+      long successes = insert.successes.sum();
+      if (successes != lastSuccesses) {
+        lastSuccesses = successes;
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > LOAD_STALL.toNanos() && insert.failed.sum() > 0) {
+        load.stop();
+        throw new IllegalStateException(String.format("load phase stalled: no insert succeeded for %d s (%d stored, %d failed%s)",
+            LOAD_STALL.toSeconds(), successes, insert.failed.sum(),
+            sampleErrors.values().stream().findFirst().map(e -> ", e.g. " + e).orElse("")));
+      }
+    }
+    load.join();
   }
 
   private void snapshot(OpMetrics metrics, EnumSet<OperationType> types, HistogramLogWriter writer, Map<OperationType, Histogram> totals,
@@ -234,9 +264,22 @@ final class TrialRunner {
       stopped = true;
     }
 
-    void join() throws InterruptedException {
+    /** True once every worker has finished, waiting up to the given time. */
+    boolean awaitDone(long millis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + millis;
       for (Thread t : threads) {
-        t.join();
+        t.join(Math.max(1, deadline - System.currentTimeMillis()));
+        if (t.isAlive()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Waits for the workers to drain; a worker stuck past the drain deadline is an error, not a hang. */
+    void join() throws InterruptedException {
+      if (!awaitDone(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS + 10))) {
+        throw new IllegalStateException("workers did not finish within " + (DRAIN_SECONDS + 10) + " s of the end of the phase");
       }
     }
 
@@ -244,6 +287,10 @@ final class TrialRunner {
       Semaphore window = new Semaphore(spec.inflight());
       while (!stopped) {
         window.acquireUninterruptibly();
+        if (stopped) { // the window opened after the end: send nothing more
+          window.release();
+          break;
+        }
         Operation op = source.apply(gen);
         if (op == null) {
           window.release();
@@ -278,9 +325,9 @@ final class TrialRunner {
             metrics.recordNotFound(op.type());
           } else {
             metrics.recordSuccess(op.type(), nanos);
-            gen.acknowledge(op);
           }
         } finally {
+          gen.acknowledge(op);
           window.release();
         }
       });

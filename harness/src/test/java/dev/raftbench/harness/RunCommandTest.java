@@ -121,7 +121,8 @@ class RunCommandTest {
       assertThat(trial.at("/summary/scans").asLong()).isPositive();
       perScan[i] = trial.at("/summary/shards_per_scan_mean").asDouble();
     }
-    assertThat(perScan[0]).as("jump: every scan asks every shard").isEqualTo(8.0);
+    // (a scan completing between the two counters' readings may skew the mean by a hair)
+    assertThat(perScan[0]).as("jump: every scan asks every shard").isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.01));
     assertThat(perScan[1]).as("range: a scan of at most 100 of 2000 keys over 8 ranges").isBetween(1.0, 2.0);
   }
 }

@@ -54,7 +54,8 @@ public final class Workload {
       case "latest" -> new Latest(inserts, spec.zipfianConstant);
       case "zipfian" -> {
         long expectedNewKeys = (long) (spec.operationCount * spec.insertProportion * 2.0);
-        yield Generators.scrambledZipfian(lo, hi + expectedNewKeys, spec.zipfianConstant);
+        // YCSB: ScrambledZipfianGenerator(insertstart, insertstart + insertcount + expectednewkeys), max inclusive
+        yield Generators.scrambledZipfian(lo, hi + 1 + expectedNewKeys, spec.zipfianConstant);
       }
       default -> throw new IllegalArgumentException("unknown request distribution " + spec.requestDistribution);
     };
@@ -114,7 +115,7 @@ public final class Workload {
 
   /** A generator for one worker, with its own random stream derived from the run's seed. */
   public Generator generator(long seed, int worker) {
-    return new Generator(new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (worker + 1))));
+    return new Generator(seed, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (worker + 1))));
   }
 
   /** YCSB's SkewedLatestGenerator: recently inserted keys are the most popular. */
@@ -134,16 +135,16 @@ public final class Workload {
     public long next(SplittableRandom r) {
       long max = counter.lastAcknowledged();
       Zipfian z = zipfFor(max + 1);
-      return max - z.next(r);
+      long v;
+      do { // a zipfian built for more items than this caller saw: draw again past its max
+        v = z.next(r);
+      } while (v > max);
+      return max - v;
     }
 
+    /** Grows only (as YCSB's zeta): a caller with an older, smaller count reuses the larger one. */
     private synchronized Zipfian zipfFor(long items) {
-      if (zipf == null || items != zipfItems) {
-        // extend zeta incrementally, as YCSB does when the item count grows
-        if (zipf == null || items < zipfItems) {
-          zeta = 0;
-          zipfItems = 0;
-        }
+      if (zipf == null || items > zipfItems) {
         for (long i = zipfItems; i < items; i++) {
           zeta += 1 / Math.pow(i + 1, theta);
         }
@@ -156,19 +157,31 @@ public final class Workload {
 
   /** One worker's stream of operations. Not thread-safe: one per worker. */
   public final class Generator {
-    private final SplittableRandom random;
+    private final long seed;
+    private SplittableRandom random;
 
-    Generator(SplittableRandom random) {
+    Generator(long seed, SplittableRandom random) {
+      this.seed = seed;
       this.random = random;
     }
 
-    /** The next insert of the load phase, or null when every record was handed out. */
+    /**
+     * The next insert of the load phase, or null when every record was handed out. Its values come
+     * from the key's own random stream, so the loaded data is the same for a seed whichever
+     * worker inserts which key, and the worker's run stream is untouched.
+     */
     public Operation nextLoad() {
       long n = loadCursor.getAndIncrement();
       if (n >= loadEnd) {
         return null;
       }
-      return new Operation(OperationType.INSERT, n, keyName(n), allValues(), List.of(), 0);
+      SplittableRandom own = random;
+      random = new SplittableRandom(seed ^ Generators.fnvhash64(n));
+      try {
+        return new Operation(OperationType.INSERT, n, keyName(n), allValues(), List.of(), 0);
+      } finally {
+        random = own;
+      }
     }
 
     /** The next operation of the run phase. */
@@ -203,7 +216,10 @@ public final class Workload {
       }
     }
 
-    /** Tells the workload an insert was acknowledged: its key may now be read. */
+    /**
+     * Tells the workload an insert completed, whatever its outcome (as YCSB does): the key may now
+     * be read, and one failed insert cannot freeze the "latest" key for the rest of the run.
+     */
     public void acknowledge(Operation op) {
       if (op.type() == OperationType.INSERT && op.keyNumber() >= spec.recordCount) {
         inserts.acknowledge(op.keyNumber());

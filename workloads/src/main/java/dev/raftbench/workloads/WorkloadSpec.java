@@ -81,6 +81,12 @@ public final class WorkloadSpec {
     hotspotOpnFraction = proportion("hotspotopnfraction", 0.8);
     exponentialPercentile = dbl("exponential.percentile", 95);
     exponentialFrac = dbl("exponential.frac", 0.8571428571);
+    if (exponentialPercentile <= 0 || exponentialPercentile >= 100) {
+      throw new IllegalArgumentException("workload property exponential.percentile must lie in (0, 100), was " + exponentialPercentile);
+    }
+    if (exponentialFrac <= 0) {
+      throw new IllegalArgumentException("workload property exponential.frac must be positive, was " + exponentialFrac);
+    }
     minScanLength = positiveInt("minscanlength", 1);
     maxScanLength = positiveInt("maxscanlength", 1000);
     if (maxScanLength < minScanLength) {

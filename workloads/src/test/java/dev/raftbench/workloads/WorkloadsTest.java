@@ -67,6 +67,8 @@ class WorkloadsTest {
         .hasMessage("workload property recordcount must be positive, was -5");
     assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("requestdistribution", "gaussian")))
         .hasMessageContaining("requestdistribution: 'gaussian' is not supported");
+    assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("requestdistribution", "exponential", "exponential.percentile", "0")))
+        .hasMessage("workload property exponential.percentile must lie in (0, 100), was 0.0");
     Path bad = dir.resolve("bad");
     Files.writeString(bad, "readproportion=0\nupdateproportion=0\n");
     assertThatThrownBy(() -> Workloads.load(bad.toString(), Map.of())).hasMessageContaining("all operation proportions are zero");

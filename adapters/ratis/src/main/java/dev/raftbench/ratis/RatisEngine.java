@@ -113,11 +113,19 @@ final class RatisEngine implements Engine {
 
   private RatisEngine(EngineSpec spec) throws IOException {
     this.spec = spec;
-    this.ownsDataDir = spec.dataDir() == null;
-    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-ratis-") : Files.createDirectories(spec.dataDir());
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
-    configure();
+    configure(); // refuses bad options before anything is created
+    this.ownsDataDir = spec.dataDir() == null;
+    if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
+      try (Stream<Path> entries = Files.list(spec.dataDir())) {
+        if (entries.findAny().isPresent()) {
+          // servers recover every group they find on disk: a used directory would mix two clusters
+          throw new IllegalArgumentException("data directory " + spec.dataDir() + " is not empty; give an empty or new one");
+        }
+      }
+    }
+    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-ratis-") : Files.createDirectories(spec.dataDir());
   }
 
   static RatisEngine start(EngineSpec spec) throws IOException, InterruptedException {
@@ -384,6 +392,11 @@ final class RatisEngine implements Engine {
 
   @Override
   public void startNode(String nodeId) {
+    if (spec.log() == LogStorage.MEMORY) {
+      // it would come back with its term and vote but no log, and could help elect a leader that
+      // lacks acknowledged entries: Raft's safety needs the log to survive the restart
+      throw new EngineException("restarting a node needs --log disk: a memory-log node restarts with an empty log", false);
+    }
     Node node = node(nodeId);
     if (node.server != null) {
       return;

@@ -90,33 +90,41 @@ public final class ShardedKvClient implements AutoCloseable {
 
   public CompletableFuture<Reply> execute(Command command) {
     if (command instanceof Command.Scan scan) {
-      scans.increment();
+      int[] visits = {0};
+      CompletableFuture<Reply> f;
       if (partitioner instanceof OrderedPartitioner ordered) {
-        return rangeScan(ordered, scan, partitioner.shardOf(scan.key()), scan.key(), new ArrayList<>());
+        f = rangeScan(ordered, scan, partitioner.shardOf(scan.key()), scan.key(), new ArrayList<>(), visits);
+      } else if (engine.shards() > 1) {
+        visits[0] = engine.shards();
+        f = scatterGather(scan);
+      } else {
+        visits[0] = 1;
+        f = send(0, scan);
       }
-      if (engine.shards() > 1) {
-        return scatterGather(scan);
-      }
-      scanShardVisits.increment();
+      // counted together when the scan ends, so a reading between two scans sees matching totals
+      return f.whenComplete((r, e) -> {
+        scans.increment();
+        scanShardVisits.add(visits[0]);
+      });
     }
     return send(partitioner.shardOf(command.key()), command);
   }
 
   /** Ordered shards: from the start key's shard onwards, only as far as the limit needs. */
-  private CompletableFuture<Reply> rangeScan(OrderedPartitioner p, Command.Scan scan, int shard, String from, List<Reply.Row> acc) {
-    scanShardVisits.increment();
+  private CompletableFuture<Reply> rangeScan(OrderedPartitioner p, Command.Scan scan, int shard, String from, List<Reply.Row> acc,
+      int[] visits) {
+    visits[0]++;
     return send(shard, new Command.Scan(from, scan.limit() - acc.size(), scan.fields())).thenCompose(reply -> {
       acc.addAll(((Reply.Rows) reply).rows());
       if (acc.size() >= scan.limit() || shard + 1 >= p.shards()) {
         return CompletableFuture.completedFuture(new Reply.Rows(acc));
       }
-      return rangeScan(p, scan, shard + 1, p.lowerBound(shard + 1), acc);
+      return rangeScan(p, scan, shard + 1, p.lowerBound(shard + 1), acc, visits);
     });
   }
 
   private CompletableFuture<Reply> scatterGather(Command.Scan scan) {
     int shards = engine.shards();
-    scanShardVisits.add(shards);
     @SuppressWarnings("unchecked")
     CompletableFuture<Reply>[] parts = new CompletableFuture[shards];
     for (int s = 0; s < shards; s++) {

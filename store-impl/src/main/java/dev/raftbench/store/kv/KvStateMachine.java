@@ -22,7 +22,8 @@ public final class KvStateMachine {
   private static final int SNAPSHOT_MAGIC = 0x52424b56; // "RBKV"
   private static final int SNAPSHOT_VERSION = 1;
 
-  private final ConcurrentSkipListMap<String, Record> data = new ConcurrentSkipListMap<>();
+  // replaced whole by restore(), so a concurrent reader sees the old state or the new, never an empty one
+  private volatile ConcurrentSkipListMap<String, Record> data = new ConcurrentSkipListMap<>();
 
   public Reply apply(Command.Write write) {
     if (write instanceof Command.Put p) {
@@ -116,8 +117,7 @@ public final class KvStateMachine {
       if (din.readInt() != -1) {
         throw new IOException("corrupt snapshot: missing end marker");
       }
-      data.clear();
-      data.putAll(restored);
+      data = restored;
     } catch (EOFException e) {
       throw new IOException("truncated snapshot", e);
     } catch (CodecException e) {

@@ -177,7 +177,8 @@ public abstract class EngineConformanceSuite {
       assertThatThrownBy(() -> engine.stopNode(engine.nodes().get(0))).isInstanceOf(UnsupportedCapabilityException.class);
       assumeTrue(false, "engine declares no NODE_STOP_START");
     }
-    ShardedKvClient c = start(spec());
+    // a disk log: a restarted node must come back with what it had acknowledged
+    ShardedKvClient c = start(spec().withLog(LogStorage.DISK));
     Map<String, Record> acked = new TreeMap<>();
     for (int i = 0; i < 100; i++) {
       String key = "acked" + i;
