@@ -34,10 +34,6 @@ final class OpMetrics {
     return ops.get(t);
   }
 
-  Map<OperationType, PerOp> all() {
-    return ops;
-  }
-
   void recordSuccess(OperationType t, long nanos) {
     PerOp per = ops.get(t);
     per.recorder.recordValue(Math.min(Math.max(nanos, 1), HIGHEST_NANOS));

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Workload {
   private final WorkloadSpec spec;
   private final List<String> fieldNames;
+  /** The field names in String order, as a Record keeps them (field10 sorts before field2). */
+  private final String[] sortedFieldNames;
   private final LongSource keyChooser;
   private final LongSource scanLength;
   private final LongSource fieldLength;
@@ -36,6 +37,7 @@ public final class Workload {
       names.add(spec.fieldNamePrefix + i);
     }
     this.fieldNames = List.copyOf(names);
+    this.sortedFieldNames = names.stream().sorted().toArray(String[]::new);
     this.inserts = new AcknowledgedCounter(spec.recordCount);
     this.loadCursor = new AtomicLong(spec.insertStart);
     this.loadEnd = spec.insertStart + spec.insertCount;
@@ -259,17 +261,16 @@ public final class Workload {
       if (spec.writeAllFields) {
         return allValues();
       }
-      Map<String, byte[]> m = new TreeMap<>();
-      m.put(fieldNames.get((int) fieldChooser.next(random)), value());
-      return Record.of(m);
+      String field = fieldNames.get((int) fieldChooser.next(random));
+      return Record.ofSorted(new String[] {field}, new byte[][] {value()});
     }
 
-    private Record allValues() {
-      Map<String, byte[]> m = new TreeMap<>();
-      for (String f : fieldNames) {
-        m.put(f, value());
+    private Record allValues() { // no map per operation: the names are sorted once
+      byte[][] values = new byte[sortedFieldNames.length][];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = value();
       }
-      return Record.of(m);
+      return Record.ofSorted(sortedFieldNames, values);
     }
 
     /** Printable ASCII, as YCSB's RandomByteIterator. */

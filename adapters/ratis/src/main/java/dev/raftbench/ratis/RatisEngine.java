@@ -10,7 +10,6 @@ import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Reply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +82,8 @@ final class RatisEngine implements Engine {
       Map.entry(RaftClientConfigKeys.Async.OUTSTANDING_REQUESTS_MAX_KEY, "1000"));
 
   private final EngineSpec spec;
+  /** Each shard's replica nodes, preferred leader first: computed once from the spec. */
+  private final List<List<Integer>> layout;
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final RaftProperties properties = new RaftProperties();
@@ -113,6 +114,7 @@ final class RatisEngine implements Engine {
 
   private RatisEngine(EngineSpec spec) throws IOException {
     this.spec = spec;
+    this.layout = spec.layout();
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
     configure(); // refuses bad options before anything is created
@@ -182,7 +184,6 @@ final class RatisEngine implements Engine {
       nodes.add(node);
       startServer(node);
     }
-    List<List<Integer>> layout = spec.layout();
     for (int s = 0; s < spec.shards(); s++) {
       List<RaftPeer> peers = new ArrayList<>();
       List<Node> members = new ArrayList<>();
@@ -231,7 +232,7 @@ final class RatisEngine implements Engine {
       closeQuietly(server);
       throw e;
     }
-    node.port = ((InetSocketAddress) server.getServerRpc().getInetSocketAddress()).getPort();
+    node.port = server.getServerRpc().getInetSocketAddress().getPort();
     node.server = server;
   }
 
@@ -248,7 +249,7 @@ final class RatisEngine implements Engine {
     }
     long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
     for (int s = 0; s < groups.length; s++) {
-      String preferred = nodes.get(spec.layout().get(s).get(0)).id.toString();
+      String preferred = nodes.get(layout.get(s).get(0)).id.toString();
       while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
         Thread.sleep(20);
       }

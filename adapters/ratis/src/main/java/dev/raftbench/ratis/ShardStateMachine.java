@@ -40,7 +40,6 @@ import org.apache.ratis.util.MD5FileUtil;
 final class ShardStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final KvStateMachine kv = new KvStateMachine();
-  private final AtomicInteger snapshotsLoaded = new AtomicInteger();
   private final AtomicInteger snapshotsInstalled = new AtomicInteger();
 
   @Override
@@ -93,7 +92,6 @@ final class ShardStateMachine extends BaseStateMachine {
       kv.restore(in);
     }
     setLastAppliedTermIndex(snapshot.getTermIndex());
-    snapshotsLoaded.incrementAndGet();
   }
 
   @Override
@@ -144,9 +142,5 @@ final class ShardStateMachine extends BaseStateMachine {
 
   int snapshotsInstalled() {
     return snapshotsInstalled.get();
-  }
-
-  int records() {
-    return kv.size();
   }
 }

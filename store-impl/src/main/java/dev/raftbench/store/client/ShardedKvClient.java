@@ -125,12 +125,11 @@ public final class ShardedKvClient implements AutoCloseable {
 
   private CompletableFuture<Reply> scatterGather(Command.Scan scan) {
     int shards = engine.shards();
-    @SuppressWarnings("unchecked")
-    CompletableFuture<Reply>[] parts = new CompletableFuture[shards];
+    List<CompletableFuture<Reply>> parts = new ArrayList<>(shards);
     for (int s = 0; s < shards; s++) {
-      parts[s] = send(s, scan);
+      parts.add(send(s, scan));
     }
-    return CompletableFuture.allOf(parts).thenApply(ignored -> {
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(ignored -> {
       List<Reply.Row> all = new ArrayList<>();
       for (CompletableFuture<Reply> part : parts) {
         all.addAll(((Reply.Rows) part.join()).rows());

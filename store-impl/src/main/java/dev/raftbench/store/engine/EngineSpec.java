@@ -73,10 +73,6 @@ public record EngineSpec(
     return new EngineSpec(nodes, shards, replication, placement, transport, l, reads, dataDir, options);
   }
 
-  public EngineSpec withDataDir(Path dir) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, reads, dir, options);
-  }
-
   public EngineSpec withPlacement(int nodeCount, int k, String placementName) {
     return new EngineSpec(nodeCount, shards, k, placementName, transport, log, reads, dataDir, options);
   }

@@ -125,8 +125,4 @@ public final class KvStateMachine {
     }
   }
 
-  /** Removes everything (a replica about to load a snapshot from scratch). */
-  public void clear() {
-    data.clear();
-  }
 }

@@ -2,7 +2,6 @@ package dev.raftbench.store.kv;
 
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -47,8 +46,14 @@ public final class Record {
     return new Record(n, v);
   }
 
-  /** For the codec: names must be sorted and distinct; arrays are taken as they are. */
-  static Record ofSorted(String[] names, byte[][] values) {
+  /**
+   * A record from parallel arrays whose names are strictly ascending (checked); the arrays are
+   * taken as they are, not copied: the cheap way for a generator that knows its field order.
+   */
+  public static Record ofSorted(String[] names, byte[][] values) {
+    if (names.length != values.length) {
+      throw new IllegalArgumentException(names.length + " names but " + values.length + " values");
+    }
     for (int i = 1; i < names.length; i++) {
       if (names[i - 1].compareTo(names[i]) >= 0) {
         throw new CodecException("record fields not in strictly ascending order: " + names[i - 1] + ", " + names[i]);
@@ -79,15 +84,6 @@ public final class Record {
     return i >= 0 ? values[i] : null;
   }
 
-  /** A sorted, unmodifiable view-copy of the fields. */
-  public SortedMap<String, byte[]> asMap() {
-    TreeMap<String, byte[]> m = new TreeMap<>();
-    for (int i = 0; i < names.length; i++) {
-      m.put(names[i], values[i]);
-    }
-    return Collections.unmodifiableSortedMap(m);
-  }
-
   /** This record with the fields of {@code update} added or replaced. */
   public Record merge(Record update) {
     if (update.isEmpty()) {
@@ -96,14 +92,26 @@ public final class Record {
     if (isEmpty()) {
       return update;
     }
-    TreeMap<String, byte[]> m = new TreeMap<>();
-    for (int i = 0; i < names.length; i++) {
-      m.put(names[i], values[i]);
+    // both sides sorted: one merge pass, the update winning on equal names
+    String[] n = new String[names.length + update.names.length];
+    byte[][] v = new byte[n.length][];
+    int i = 0;
+    int j = 0;
+    int k = 0;
+    while (i < names.length || j < update.names.length) {
+      int c = i == names.length ? 1 : j == update.names.length ? -1 : names[i].compareTo(update.names[j]);
+      if (c < 0) {
+        n[k] = names[i];
+        v[k++] = values[i++];
+      } else {
+        if (c == 0) {
+          i++;
+        }
+        n[k] = update.names[j];
+        v[k++] = update.values[j++];
+      }
     }
-    for (int i = 0; i < update.names.length; i++) {
-      m.put(update.names[i], update.values[i]);
-    }
-    return of(m);
+    return new Record(k == n.length ? n : Arrays.copyOf(n, k), k == v.length ? v : Arrays.copyOf(v, k));
   }
 
   /** Only the named fields (those present); an empty selection means every field. */
@@ -119,15 +127,6 @@ public final class Record {
       }
     }
     return m.size() == names.length ? this : of(m);
-  }
-
-  /** Encoded size of the values and names, for accounting. */
-  public int byteSize() {
-    int n = 0;
-    for (int i = 0; i < names.length; i++) {
-      n += names[i].length() + values[i].length;
-    }
-    return n;
   }
 
   @Override
