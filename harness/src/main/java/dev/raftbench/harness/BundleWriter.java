@@ -85,6 +85,7 @@ final class BundleWriter {
     m.put("placement", c.placement());
     m.put("layout", c.layout());
     m.put("log", c.log().name().toLowerCase(Locale.ROOT));
+    m.put("fsync", c.fsync());
     m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
     m.put("engine_options", c.options());

@@ -29,4 +29,12 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     };
     return Duration.ofMillis(Math.round(millis));
   }
+
+  /** "10 s", "500 ms", "2 m", for messages. */
+  static String human(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + " ms";
+    }
+    return d.toSeconds() % 60 == 0 && d.toSeconds() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  }
 }

@@ -18,6 +18,8 @@ final class Environment {
     env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
     env.put("cores", Runtime.getRuntime().availableProcessors());
     env.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    env.put("trial_jvm", Boolean.getBoolean(TrialFork.FORKED_PROPERTY) ? "forked" : "in-process");
+    env.put("jvm_args", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
     String version = Environment.class.getPackage().getImplementationVersion();
     env.put("harness_version", version == null ? "development" : version);
     env.put("git_commit", git("rev-parse", "HEAD"));

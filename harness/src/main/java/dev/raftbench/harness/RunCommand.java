@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -83,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
   String log;
 
+  @Option(names = "--fsync", defaultValue = "on", description = "force each write to disk before acknowledging it: on or off (default ${DEFAULT-VALUE})")
+  String fsync;
+
   @Option(names = "--reads", defaultValue = "linearizable", description = "read consistency: linearizable, lease or stale (default ${DEFAULT-VALUE})")
   String reads;
 
@@ -95,6 +99,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--out", description = "write the bundle exactly here (default results/runs/<time>-<workload>-<engine>-<transport>/)")
   Path out;
 
+  @Option(names = "--forks", defaultValue = "1", description = "1 (default): the trial runs in its own JVM with its engine's flags;"
+      + " 0: in this JVM, for debugging and quick tests")
+  int forks;
+
+  @Option(names = "--trial-timeout", converter = DurationConverter.class,
+      description = "kill a forked trial JVM still running after this long (default: warm-up + duration + 20m)")
+  Duration trialTimeout;
+
   @Option(names = "--quiet", description = "no progress lines on stderr")
   boolean quiet;
 
@@ -106,6 +118,15 @@ final class RunCommand implements Callable<Integer> {
     RunSpec run = toRunSpec();
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
+    if (forks == 1) {
+      Duration timeout = trialTimeout != null ? trialTimeout : warmup.plus(duration).plus(Duration.ofMinutes(20));
+      List<String> jvmArgs = Engines.byName(engine).jvmArgs(run.cluster());
+      List<String> original = spec.commandLine().getParseResult().originalArgs();
+      // the arguments after "run": everything the user gave this command
+      List<String> runArgs = original.subList(original.indexOf(spec.name()), original.size());
+      TrialFork fork = new TrialFork(jvmArgs, TrialFork.childArgs(runArgs, run.out()), timeout, stdout, err);
+      return fork.run(run.out());
+    }
     TrialResult result = new TrialRunner(run, quiet ? null : err).run();
     BundleWriter.write(result);
     SummaryTable.print(result, stdout);
@@ -118,6 +139,12 @@ final class RunCommand implements Callable<Integer> {
     positive("--threads", threads);
     positive("--inflight", inflight);
     positive("--vnodes", vnodes);
+    if (forks != 0 && forks != 1) {
+      throw bad("--forks must be 0 (in this JVM) or 1 (its own JVM), was " + forks);
+    }
+    if (trialTimeout != null && trialTimeout.isZero()) {
+      throw bad("--trial-timeout must be longer than 0 s");
+    }
     if (duration.isZero()) {
       throw bad("--duration must be longer than 0 s");
     }
@@ -139,7 +166,7 @@ final class RunCommand implements Callable<Integer> {
       Partitioners.check(h);
       int k = replication == null ? Math.min(3, nodes) : replication;
       String pl = placement == null ? Placements.defaultName() : placement;
-      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), ReadConsistency.parse(reads), dataDir, engineOptions);
+      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);
       if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
         throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
       }
@@ -149,6 +176,14 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }
+  }
+
+  private boolean parseFsync() {
+    return switch (fsync) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("--fsync must be on or off, was '" + fsync + "'");
+    };
   }
 
   private void positive(String option, int value) {

@@ -231,7 +231,7 @@ final class TrialRunner {
   }
 
   private static String human(java.time.Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    return DurationConverter.human(d);
   }
 
   /** Worker threads, each keeping a window of operations in flight, until the source runs dry or stop(). */

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shaded harness.jar as a user runs it: its own JVM, its merged service files, its exit codes. */
@@ -37,7 +39,7 @@ class HarnessJarIT {
   void listsEveryEngineFromTheShadedJar(@TempDir Path dir) throws Exception {
     Result r = java(dir, "list");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("local").contains("noop").contains("ratis").contains("grpc,netty");
+    assertThat(r.out()).contains("local").contains("noop").contains("ratis").contains("grpc,netty").contains("sofajraft").contains("bolt,grpc");
   }
 
   @Test
@@ -47,18 +49,22 @@ class HarnessJarIT {
     assertThat(r.err().strip().lines()).hasSize(1);
   }
 
-  @Test
-  void runsRatisOnBothTransportsFromTheJar(@TempDir Path dir) throws Exception {
-    for (String transport : List.of("grpc", "netty")) {
-      Path bundle = dir.resolve(transport);
-      Result r = java(dir, "run", "workload-a", "--engine", "ratis", "--transport", transport, "--log", "disk", "--shards", "2",
-          "--duration", "2s", "--warmup", "0s", "--recordcount", "200", "--threads", "4", "--quiet", "--out", bundle.toString());
-      assertThat(r.code()).as(r.err()).isZero();
-      JsonNode trial = new ObjectMapper().readTree(bundle.resolve("trial.json").toFile());
-      assertThat(trial.at("/summary/errors").asLong()).as(transport).isZero();
-      assertThat(trial.at("/summary/operations").asLong()).as(transport).isPositive();
-      assertThat(bundle.resolve("charts/latency.png")).isNotEmptyFile();
-      assertThat(r.out()).contains("bundle: ");
-    }
+  /** Every engine and transport from the one jar, each trial in its own forked JVM (the default). */
+  @ParameterizedTest(name = "{0}/{1}")
+  @CsvSource({"ratis,grpc", "ratis,netty", "sofajraft,bolt", "sofajraft,grpc"})
+  void runsEveryEngineForkedFromTheJar(String engine, String transport, @TempDir Path dir) throws Exception {
+    Path bundle = dir.resolve(engine + "-" + transport);
+    Result r = java(dir, "run", "workload-a", "--engine", engine, "--transport", transport, "--log", "disk", "--shards", "2",
+        "--duration", "2s", "--warmup", "0s", "--recordcount", "200", "--threads", "4", "--quiet", "--out", bundle.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode trial = new ObjectMapper().readTree(bundle.resolve("trial.json").toFile());
+    assertThat(trial.at("/spec/engine").asText()).isEqualTo(engine);
+    assertThat(trial.at("/spec/transport").asText()).isEqualTo(transport);
+    assertThat(trial.at("/environment/trial_jvm").asText()).isEqualTo("forked");
+    assertThat(trial.at("/load/records").asLong()).isEqualTo(200);
+    assertThat(trial.at("/summary/errors").asLong()).isZero();
+    assertThat(trial.at("/summary/operations").asLong()).isPositive();
+    assertThat(bundle.resolve("charts/latency.png")).isNotEmptyFile();
+    assertThat(r.out()).contains("bundle: ");
   }
 }

@@ -18,14 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real trials through the CLI, in this JVM: what lands in the bundle. */
+/** Real trials through the CLI, in this JVM or forked: what lands in the bundle. */
 class RunCommandTest {
   @Test
   @Timeout(120) // a guard against hangs, not a timing assertion
   void localTrialWritesACompleteBundle(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("bundle");
     HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "local", "--duration", "2s", "--warmup", "500ms",
-        "--recordcount", "500", "--threads", "4", "--inflight", "2", "--out", out.toString(), "--quiet");
+        "--recordcount", "500", "--threads", "4", "--inflight", "2", "--out", out.toString(), "--quiet", "--forks", "0");
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("READ").contains("UPDATE").contains("TOTAL").contains("bundle: " + out.toAbsolutePath());
 
@@ -36,6 +36,7 @@ class RunCommandTest {
     assertThat(trial.at("/spec/threads").asInt()).isEqualTo(4);
     assertThat(trial.at("/spec/seed").asLong()).isEqualTo(1);
     assertThat(trial.at("/environment/cores").asInt()).isPositive();
+    assertThat(trial.at("/environment/trial_jvm").asText()).isEqualTo("in-process");
     assertThat(trial.at("/load/records").asLong()).isEqualTo(500);
     assertThat(trial.at("/summary/throughput_ops_s").asDouble()).isPositive();
     assertThat(trial.at("/summary/errors").asLong()).isZero();
@@ -83,12 +84,15 @@ class RunCommandTest {
 
   @Test
   @Timeout(300)
-  void ratisTrialOnARealClusterHasNoErrors(@TempDir Path dir) throws Exception {
+  void forkedRatisTrialOnARealClusterHasNoErrors(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("ratis");
     HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "ratis", "--transport", "grpc", "--log", "memory",
         "--shards", "2", "--duration", "3s", "--warmup", "1s", "--recordcount", "300", "--threads", "4", "--out", out.toString(), "--quiet");
     assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).as("the child's summary, passed through").contains("READ").contains("bundle: " + out.toAbsolutePath());
     JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+    assertThat(trial.at("/environment/trial_jvm").asText()).isEqualTo("forked");
+    assertThat(trial.at("/environment/jvm_args").toString()).contains("-Draftbench.trial.forked=true");
     assertThat(trial.at("/spec/transport").asText()).isEqualTo("grpc");
     assertThat(trial.at("/spec/log").asText()).isEqualTo("memory");
     assertThat(trial.at("/load/records").asLong()).isEqualTo(300);
@@ -98,10 +102,28 @@ class RunCommandTest {
   }
 
   @Test
+  @Timeout(120)
+  void aForkedTrialPastItsDeadlineIsKilledAndReported(@TempDir Path dir) {
+    Path out = dir.resolve("late");
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "ratis", "--duration", "60s", "--trial-timeout", "1s",
+        "--out", out.toString(), "--quiet");
+    assertThat(r.code).isEqualTo(Harness.FAILED);
+    assertThat(r.err).contains("trial failed").contains("still running after 1 s").contains("was killed");
+    assertThat(out.resolve("trial.json")).doesNotExist();
+  }
+
+  @Test
+  void childArgumentsFixTheBundleAndStayInProcess() {
+    Path bundle = Path.of("/tmp/b");
+    assertThat(TrialFork.childArgs(List.of("run", "workload-a", "--forks", "1", "--out", "x", "--out=y", "--forks=1", "-p", "a=b"), bundle))
+        .containsExactly("run", "workload-a", "-p", "a=b", "--forks", "0", "--out", bundle.toAbsolutePath().toString());
+  }
+
+  @Test
   void listNamesEnginesTransportsAndWorkloads() {
     HarnessCli r = HarnessCli.run("list");
     assertThat(r.code).isZero();
-    assertThat(r.out).contains("ratis").contains("grpc,netty").contains("local").contains("noop")
+    assertThat(r.out).contains("ratis").contains("grpc,netty").contains("sofajraft").contains("bolt,grpc").contains("local").contains("noop")
         .contains("workload-a").contains("workload-f").contains("jump");
   }
 
@@ -113,7 +135,7 @@ class RunCommandTest {
     for (int i = 0; i < 2; i++) {
       Path out = dir.resolve(schemes[i]);
       HarnessCli r = HarnessCli.run("run", "workload-e", "--engine", "local", "--hashing", schemes[i], "--shards", "8",
-          "--duration", "1s", "--warmup", "0s", "--recordcount", "2000", "--threads", "2", "--out", out.toString(), "--quiet");
+          "--duration", "1s", "--warmup", "0s", "--recordcount", "2000", "--threads", "2", "--out", out.toString(), "--quiet", "--forks", "0");
       assertThat(r.code).as(r.err).isZero();
       JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
       assertThat(trial.at("/spec/hashing").asText()).isEqualTo(schemes[i]);

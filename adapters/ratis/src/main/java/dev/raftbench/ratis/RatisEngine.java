@@ -158,6 +158,8 @@ final class RatisEngine implements Engine {
       properties.set(RaftServerConfigKeys.Snapshot.AUTO_TRIGGER_ENABLED_KEY, "false");
       properties.set(RaftServerConfigKeys.Snapshot.TRIGGER_WHEN_STOP_ENABLED_KEY, "false");
     }
+    // Ratis cannot skip the force; the closest it has acknowledges before the force completes
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, !spec.fsync());
     if (spec.reads() == ReadConsistency.STALE) {
       RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
     } else {
@@ -189,10 +191,8 @@ final class RatisEngine implements Engine {
       List<Node> members = new ArrayList<>();
       for (int j = 0; j < layout.get(s).size(); j++) {
         Node member = nodes.get(layout.get(s).get(j));
-        String address = "127.0.0.1:" + member.port;
         // the placement's first node is the preferred leader: priority spreads leaders as placed
-        peers.add(RaftPeer.newBuilder().setId(member.id).setAddress(address).setClientAddress(address)
-            .setAdminAddress(address).setPriority(j == 0 ? 1 : 0).build());
+        peers.add(peer(member, j == 0 ? 1 : 0));
         members.add(member);
       }
       groups[s] = RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, s)), peers);
@@ -203,14 +203,18 @@ final class RatisEngine implements Engine {
           throw new IOException("adding group of shard " + s + " to " + node.id + " failed: " + reply.getException());
         }
       }
-      clients[s] = RaftClient.newBuilder()
-          .setProperties(properties)
-          .setRaftGroup(groups[s])
-          .setClientId(ClientId.randomId())
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-          .build();
+      clients[s] = newClient(groups[s]);
     }
     awaitLeaders(Duration.ofSeconds(120));
+  }
+
+  private RaftClient newClient(RaftGroup group) {
+    return RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientId(ClientId.randomId())
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
   }
 
   private void startServer(Node node) throws IOException {
@@ -234,6 +238,12 @@ final class RatisEngine implements Engine {
     }
     node.port = server.getServerRpc().getInetSocketAddress().getPort();
     node.server = server;
+  }
+
+  private static RaftPeer peer(Node node, int priority) {
+    String address = "127.0.0.1:" + node.port;
+    return RaftPeer.newBuilder().setId(node.id).setAddress(address).setClientAddress(address)
+        .setAdminAddress(address).setPriority(priority).build();
   }
 
   /** Every shard has a leader ready to serve; then, briefly, let leaders move to their preferred node. */
@@ -406,6 +416,106 @@ final class RatisEngine implements Engine {
       startServer(node);
     } catch (IOException e) {
       throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  @Override
+  public synchronized void addMember(int shard, String nodeId) {
+    Node node = node(nodeId);
+    RaftServer server = node.server;
+    if (server == null) {
+      throw new EngineException("node " + nodeId + " is stopped", false);
+    }
+    RaftGroup old = groups[shard];
+    if (old.getPeer(node.id) != null) {
+      throw new IllegalArgumentException("node " + nodeId + " already holds shard " + shard);
+    }
+    List<RaftPeer> peers = new ArrayList<>(old.getPeers());
+    peers.add(peer(node, 0));
+    RaftGroup next = RaftGroup.valueOf(old.getGroupId(), peers);
+    // the new server must know the group before the leader sends it entries or a snapshot
+    check("adding shard " + shard + " to " + nodeId, () -> server.groupManagement(
+        GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), next)));
+    check("adding " + nodeId + " to shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    replaceGroup(shard, next);
+  }
+
+  @Override
+  public synchronized void removeMember(int shard, String nodeId) {
+    Node node = node(nodeId);
+    RaftGroup old = groups[shard];
+    if (old.getPeer(node.id) == null) {
+      throw new IllegalArgumentException("node " + nodeId + " does not hold shard " + shard);
+    }
+    List<RaftPeer> peers = old.getPeers().stream().filter(p -> !p.getId().equals(node.id)).toList();
+    check("removing " + nodeId + " from shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
+    RaftServer server = node.server;
+    if (server != null) {
+      check("dropping shard " + shard + " on " + nodeId, () -> server.groupManagement(
+          GroupManagementRequest.newRemove(ClientId.randomId(), node.id, callIds.incrementAndGet(), old.getGroupId(), true, false)));
+    }
+  }
+
+  /**
+   * Gives the target the highest priority first (a Ratis leader yields to a higher-priority peer
+   * that caught up, so leadership would otherwise drift back), then asks for the transfer.
+   */
+  @Override
+  public synchronized void transferLeadership(int shard, String nodeId) {
+    Node target = node(nodeId);
+    RaftGroup old = groups[shard];
+    if (old.getPeer(target.id) == null) {
+      throw new IllegalArgumentException("node " + nodeId + " does not hold shard " + shard);
+    }
+    List<RaftPeer> peers = old.getPeers().stream()
+        .map(p -> RaftPeer.newBuilder(p).setPriority(p.getId().equals(target.id) ? 1 : 0).build()).toList();
+    check("raising the priority of " + nodeId + " in shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!leader(shard).map(nodeId::equals).orElse(false)) {
+      if (System.nanoTime() > deadline) {
+        throw new EngineException("shard " + shard + ": " + nodeId + " did not become leader within 60 s", true);
+      }
+      try {
+        clients[shard].admin().transferLeadership(target.id, 10_000);
+      } catch (IOException e) {
+        LOG.info("shard {}: transfer to {} not done yet: {}", shard, nodeId, e.toString());
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EngineException("interrupted", false, e);
+      }
+    }
+  }
+
+  private interface AdminCall {
+    RaftClientReply call() throws IOException;
+  }
+
+  private static void check(String what, AdminCall call) {
+    RaftClientReply reply;
+    try {
+      reply = call.call();
+    } catch (IOException e) {
+      throw new EngineException(what + " failed: " + e.getMessage(), false, e);
+    }
+    if (!reply.isSuccess()) {
+      throw new EngineException(what + " failed: " + reply.getException(), false, reply.getException());
+    }
+  }
+
+  /** The group's new members, and a client that knows them. */
+  private void replaceGroup(int shard, RaftGroup next) {
+    groups[shard] = next;
+    RaftClient old = clients[shard];
+    clients[shard] = newClient(next);
+    try {
+      old.close();
+    } catch (IOException e) {
+      LOG.warn("closing a ratis client: {}", e.toString());
     }
   }
 

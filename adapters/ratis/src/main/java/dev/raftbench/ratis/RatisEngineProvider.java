@@ -29,7 +29,8 @@ public final class RatisEngineProvider implements EngineProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT);
+    return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
+        Capability.MEMBERSHIP);
   }
 
   @Override

@@ -9,5 +9,7 @@ public enum Capability {
   /** Log compaction with snapshots that lagging replicas install. */
   SNAPSHOT_INSTALL,
   /** Shards on the replica sets {@link EngineSpec#layout()} gives, not on every node. */
-  PLACEMENT
+  PLACEMENT,
+  /** {@link Engine#addMember}, {@link Engine#removeMember} and {@link Engine#transferLeadership}. */
+  MEMBERSHIP
 }

@@ -44,6 +44,24 @@ public interface Engine extends AutoCloseable {
   /** Starts a stopped node again with the state it kept. */
   void startNode(String node);
 
+  /**
+   * Adds a running node to the shard's group: it catches up (snapshot, then log) and becomes a
+   * voter. Returns once the new configuration is committed.
+   */
+  default void addMember(int shard, String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
+  }
+
+  /** Removes a member from the shard's group and drops its replica. Returns once committed. */
+  default void removeMember(int shard, String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
+  }
+
+  /** Makes the member lead the shard's group; returns once it does. */
+  default void transferLeadership(int shard, String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
+  }
+
   /** Stops every node and frees every thread, port and temporary file. Idempotent. */
   @Override
   void close();

@@ -24,6 +24,14 @@ public interface EngineProvider {
 
   Set<Capability> capabilities();
 
+  /**
+   * Flags for the JVM a forked trial of this engine runs in (heap, {@code --add-opens}, system
+   * properties); the harness adds them to the trial JVM's command line.
+   */
+  default List<String> jvmArgs(EngineSpec spec) {
+    return List.of();
+  }
+
   /** Starts a cluster and returns once every shard can serve requests. */
   Engine start(EngineSpec spec) throws Exception;
 }

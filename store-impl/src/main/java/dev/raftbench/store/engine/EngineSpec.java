@@ -16,13 +16,15 @@ import java.util.TreeMap;
  * @param placement   which nodes hold each shard (see {@link Placements}); engines follow {@link #layout()}
  * @param transport   the engine's transport name (one of its provider's)
  * @param log         where the Raft log lives
+ * @param fsync       whether a write is forced to disk before it is acknowledged (engines without
+ *                    a disk log have nothing to force; an engine that cannot turn it off says so)
  * @param reads       read consistency
  * @param dataDir     where disk state goes; null = a fresh temporary directory removed on close
  * @param options     engine-specific settings (-E key=value), passed through
  */
 public record EngineSpec(
-    int nodes, int shards, int replication, String placement, String transport, LogStorage log, ReadConsistency reads,
-    Path dataDir, Map<String, String> options) {
+    int nodes, int shards, int replication, String placement, String transport, LogStorage log, boolean fsync,
+    ReadConsistency reads, Path dataDir, Map<String, String> options) {
 
   public EngineSpec {
     if (nodes <= 0) {
@@ -41,9 +43,9 @@ public record EngineSpec(
     options = Map.copyOf(new TreeMap<>(options));
   }
 
-  /** Replication min(3, nodes), ring placement. */
+  /** Replication min(3, nodes), ring placement, fsync on. */
   public EngineSpec(int nodes, int shards, String transport, LogStorage log, ReadConsistency reads, Path dataDir, Map<String, String> options) {
-    this(nodes, shards, Math.min(3, nodes), Placements.defaultName(), transport, log, reads, dataDir, options);
+    this(nodes, shards, Math.min(3, nodes), Placements.defaultName(), transport, log, true, reads, dataDir, options);
   }
 
   public static EngineSpec of(int nodes, int shards, String transport) {
@@ -66,14 +68,14 @@ public record EngineSpec(
   public EngineSpec withOptions(Map<String, String> more) {
     Map<String, String> m = new TreeMap<>(options);
     m.putAll(more);
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, reads, dataDir, m);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m);
   }
 
   public EngineSpec withLog(LogStorage l) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, l, reads, dataDir, options);
+    return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options);
   }
 
   public EngineSpec withPlacement(int nodeCount, int k, String placementName) {
-    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, reads, dataDir, options);
+    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, fsync, reads, dataDir, options);
   }
 }

@@ -1,0 +1,133 @@
+package dev.raftbench.sofajraft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.rpc.RpcContext;
+import com.alipay.sofa.jraft.rpc.RpcProcessor;
+import com.google.protobuf.BytesValue;
+import dev.raftbench.store.kv.Codec;
+import dev.raftbench.store.kv.Command;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * The KV endpoint on one node's RPC server, shared by every shard group on it. Writes go through
+ * the shard's log (a follower answers with the leader's address); reads wait for ReadIndex (or the
+ * lease) unless the cluster reads stale; local reads answer from this replica at once.
+ */
+final class KvProcessor implements RpcProcessor<BytesValue> {
+  private static final byte[] NO_CONTEXT = new byte[0];
+
+  /** This node's replicas by shard; replicas come and go with stops and membership changes. */
+  private final Map<Integer, Replica> replicas;
+  private final boolean staleReads;
+
+  record Replica(Node node, ShardFsm fsm) {}
+
+  KvProcessor(Map<Integer, Replica> replicas, boolean staleReads) {
+    this.replicas = replicas;
+    this.staleReads = staleReads;
+  }
+
+  @Override
+  public String interest() {
+    return BytesValue.class.getName();
+  }
+
+  @Override
+  public void handleRequest(RpcContext ctx, BytesValue request) {
+    int shard;
+    byte kind;
+    try {
+      kind = KvWire.kind(request);
+      shard = KvWire.shard(request);
+    } catch (RuntimeException e) {
+      ctx.sendResponse(KvWire.response(KvWire.REFUSED, "malformed KV request: " + e));
+      return;
+    }
+    Replica replica = replicas.get(shard);
+    if (replica == null) {
+      ctx.sendResponse(KvWire.response(KvWire.UNAVAILABLE, "shard " + shard + " has no replica on this node"));
+      return;
+    }
+    try {
+      switch (kind) {
+        case KvWire.WRITE -> write(ctx, replica, request);
+        case KvWire.READ -> {
+          Command.Read read = decodeRead(request);
+          if (staleReads) {
+            ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(read))));
+          } else {
+            linearizableRead(ctx, replica, read);
+          }
+        }
+        case KvWire.LOCAL_READ -> ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(decodeRead(request)))));
+        default -> ctx.sendResponse(KvWire.response(KvWire.REFUSED, "unknown KV request kind " + kind));
+      }
+    } catch (IllegalArgumentException refused) {
+      ctx.sendResponse(KvWire.response(KvWire.REFUSED, String.valueOf(refused.getMessage())));
+    }
+  }
+
+  private static Command.Read decodeRead(BytesValue request) {
+    Command c = Codec.decodeCommand(KvWire.command(request));
+    if (!(c instanceof Command.Read read)) {
+      throw new IllegalArgumentException("a write cannot be sent as a read: " + c.getClass().getSimpleName());
+    }
+    return read;
+  }
+
+  private static void write(RpcContext ctx, Replica replica, BytesValue request) {
+    byte[] command = request.getValue().substring(5).toByteArray();
+    Node node = replica.node();
+    node.apply(new Task(ByteBuffer.wrap(command), new ShardFsm.WriteDone() {
+      private byte[] reply;
+      private RuntimeException refused;
+
+      @Override
+      void applied(byte[] r, RuntimeException e) {
+        reply = r;
+        refused = e;
+      }
+
+      @Override
+      public void run(Status status) {
+        if (!status.isOk()) {
+          ctx.sendResponse(failure(node, status));
+        } else if (refused != null) {
+          ctx.sendResponse(KvWire.response(KvWire.REFUSED, String.valueOf(refused.getMessage())));
+        } else {
+          ctx.sendResponse(KvWire.response(KvWire.OK, reply));
+        }
+      }
+    }));
+  }
+
+  private static void linearizableRead(RpcContext ctx, Replica replica, Command.Read read) {
+    Node node = replica.node();
+    node.readIndex(NO_CONTEXT, new ReadIndexClosure() {
+      @Override
+      public void run(Status status, long index, byte[] reqCtx) {
+        if (status.isOk()) {
+          ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(read))));
+        } else {
+          ctx.sendResponse(failure(node, status));
+        }
+      }
+    });
+  }
+
+  /** Not the leader: say who is, if known; anything else may pass if tried again. */
+  private static BytesValue failure(Node node, Status status) {
+    if (status.getRaftError() == RaftError.EPERM) {
+      PeerId leader = node.getLeaderId();
+      String hint = leader == null || leader.isEmpty() ? "" : leader.getEndpoint().toString();
+      return KvWire.response(KvWire.NOT_LEADER, hint);
+    }
+    return KvWire.response(KvWire.UNAVAILABLE, status.toString());
+  }
+}

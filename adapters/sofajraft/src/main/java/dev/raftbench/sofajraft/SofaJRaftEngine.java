@@ -1,0 +1,673 @@
+package dev.raftbench.sofajraft;
+
+import com.alipay.sofa.jraft.JRaftServiceFactory;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.DefaultJRaftServiceFactory;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import com.alipay.sofa.jraft.option.RpcOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcClient;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.storage.LogStorage;
+import com.alipay.sofa.jraft.util.Endpoint;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
+import com.google.protobuf.BytesValue;
+import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineException;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.kv.Codec;
+import dev.raftbench.store.kv.Command;
+import dev.raftbench.store.kv.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SOFAJRaft cluster in this JVM: N endpoints on 127.0.0.1 (ports chosen by the OS), each one RPC
+ * server shared by every shard group on it plus our KV processor; S groups, each on the k nodes
+ * its placement names, leadership moved to the first of them once elected; one RPC client that
+ * follows redirects and caches each shard's leader.
+ */
+final class SofaJRaftEngine implements Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(SofaJRaftEngine.class);
+  private static final int MAX_REDIRECTS = 3;
+
+  /** Defaults for a loaded 2-core machine; each can be overridden with -E. */
+  static final Map<String, String> DEFAULTS = Map.of(
+      // JRaft's 1 s made leaders step down under load here; the election waits t + [0, delay)
+      "election.timeout.ms", "2000",
+      "election.max.delay.ms", "2000",
+      // snapshot each group this often, so the log (RocksDB or memory) is truncated behind it
+      "snapshot.interval.secs", "30",
+      "rpc.timeout.ms", "10000");
+
+  private final EngineSpec spec;
+  private final Map<String, String> options;
+  private final Path dataDir;
+  private final boolean ownsDataDir;
+  private final List<Server> servers = new ArrayList<>();
+  /** Each shard's members as indexes into {@link #servers}; changed by membership calls. */
+  private final List<List<Integer>> members = new ArrayList<>();
+  /** Each shard's last known leader, an index into {@link #servers}. */
+  private final int[] leaderGuess;
+  private final int rpcTimeoutMs;
+  private volatile RpcClient client;
+  private volatile boolean closed;
+
+  /** One endpoint: its identity, port and disk survive a stop; its RPC server and replicas do not. */
+  static final class Server {
+    final String id;
+    final Path dir;
+    volatile int port;
+    volatile RpcServer rpc;
+    final Map<Integer, KvProcessor.Replica> replicas = new ConcurrentHashMap<>();
+    final Map<Integer, RaftGroupService> services = new ConcurrentHashMap<>();
+
+    Server(String id, Path dir) {
+      this.id = id;
+      this.dir = dir;
+    }
+
+    Endpoint endpoint() {
+      return new Endpoint("127.0.0.1", port);
+    }
+
+    PeerId peer() {
+      return new PeerId("127.0.0.1", port);
+    }
+  }
+
+  private SofaJRaftEngine(EngineSpec spec) throws IOException {
+    this.spec = spec;
+    Map<String, String> o = new TreeMap<>(DEFAULTS);
+    for (Map.Entry<String, String> e : spec.options().entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("unknown sofajraft option '" + e.getKey() + "' (known: " + String.join(", ", new TreeMap<>(DEFAULTS).keySet()) + ")");
+      }
+      o.put(e.getKey(), e.getValue());
+    }
+    this.options = Map.copyOf(o);
+    this.rpcTimeoutMs = intOption("rpc.timeout.ms");
+    intOption("election.timeout.ms");
+    intOption("election.max.delay.ms");
+    intOption("snapshot.interval.secs");
+    this.leaderGuess = new int[spec.shards()];
+    this.ownsDataDir = spec.dataDir() == null;
+    if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
+      try (Stream<Path> entries = Files.list(spec.dataDir())) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException("data directory " + spec.dataDir() + " is not empty; give an empty or new one");
+        }
+      }
+    }
+    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-sofajraft-") : Files.createDirectories(spec.dataDir());
+  }
+
+  private int intOption(String key) {
+    String v = options.get(key);
+    try {
+      int i = Integer.parseInt(v.trim());
+      if (i <= 0) {
+        throw new NumberFormatException();
+      }
+      return i;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("sofajraft option " + key + " must be a positive integer, was '" + v + "'");
+    }
+  }
+
+  static SofaJRaftEngine start(EngineSpec spec) throws IOException, InterruptedException {
+    SofaJRaftEngine engine = new SofaJRaftEngine(spec);
+    try {
+      engine.boot();
+      return engine;
+    } catch (IOException | InterruptedException | RuntimeException | Error e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  private void boot() throws IOException, InterruptedException {
+    for (int i = 1; i <= spec.nodes(); i++) {
+      Server server = new Server("n" + i, dataDir.resolve("n" + i));
+      Files.createDirectories(server.dir);
+      servers.add(server);
+      startRpc(server);
+    }
+    RpcClient c = RpcFactoryHelper.rpcFactory().createRpcClient();
+    RpcOptions rpcOptions = new RpcOptions();
+    rpcOptions.setRpcDefaultTimeout(rpcTimeoutMs);
+    if (!c.init(rpcOptions)) {
+      throw new IOException("the sofajraft RPC client did not start");
+    }
+    client = c;
+    List<List<Integer>> layout = spec.layout();
+    for (int s = 0; s < spec.shards(); s++) {
+      members.add(new ArrayList<>(layout.get(s)));
+      leaderGuess[s] = layout.get(s).get(0);
+      Configuration conf = configuration(layout.get(s));
+      for (int member : layout.get(s)) {
+        startReplica(servers.get(member), s, conf);
+      }
+    }
+    awaitLeaders(Duration.ofSeconds(120));
+  }
+
+  private Configuration configuration(List<Integer> nodes) {
+    Configuration conf = new Configuration();
+    for (int n : nodes) {
+      conf.addPeer(servers.get(n).peer());
+    }
+    return conf;
+  }
+
+  /** Binds the node's RPC server (port 0 the first time, then the same port) with Raft's and our processors. */
+  private void startRpc(Server server) throws IOException {
+    RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(server.endpoint());
+    rpc.registerProcessor(new KvProcessor(server.replicas, spec.reads() == ReadConsistency.STALE));
+    if (!rpc.init(null)) {
+      throw new IOException("the RPC server of " + server.id + " did not start on 127.0.0.1:" + server.port);
+    }
+    server.port = rpc.boundPort();
+    server.rpc = rpc;
+  }
+
+  private void startReplica(Server server, int shard, Configuration conf) throws IOException {
+    Path dir = server.dir.resolve("shard-" + shard);
+    Files.createDirectories(dir.resolve("log")); // RocksDB only creates the last directory of a path
+    Files.createDirectories(dir.resolve("meta"));
+    Files.createDirectories(dir.resolve("snapshot"));
+    ShardFsm fsm = new ShardFsm();
+    NodeOptions o = new NodeOptions();
+    o.setFsm(fsm);
+    o.setInitialConf(conf);
+    o.setElectionTimeoutMs(intOption("election.timeout.ms"));
+    o.setSnapshotIntervalSecs(intOption("snapshot.interval.secs"));
+    o.setLogUri(dir.resolve("log").toString());
+    o.setRaftMetaUri(dir.resolve("meta").toString());
+    o.setSnapshotUri(dir.resolve("snapshot").toString());
+    // one timer of each kind for every group in the JVM, not one per group
+    o.setSharedElectionTimer(true);
+    o.setSharedVoteTimer(true);
+    o.setSharedStepDownTimer(true);
+    o.setSharedSnapshotTimer(true);
+    o.setEnableMetrics(false);
+    RaftOptions raft = new RaftOptions();
+    raft.setSync(spec.fsync());
+    raft.setMaxElectionDelayMs(intOption("election.max.delay.ms"));
+    raft.setReadOnlyOptions(spec.reads() == ReadConsistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe);
+    o.setRaftOptions(raft);
+    if (spec.log() == dev.raftbench.store.engine.LogStorage.MEMORY) {
+      o.setServiceFactory(MEMORY_LOG);
+    }
+    RaftGroupService service = new RaftGroupService(groupId(shard), server.peer(), o, server.rpc, true);
+    Node node = service.start(false);
+    if (node == null) {
+      throw new IOException("shard " + shard + " did not start on " + server.id);
+    }
+    fsm.markRunning();
+    server.services.put(shard, service);
+    server.replicas.put(shard, new KvProcessor.Replica(node, fsm));
+  }
+
+  private static final JRaftServiceFactory MEMORY_LOG = new DefaultJRaftServiceFactory() {
+    @Override
+    public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
+      return new MemoryLogStorage();
+    }
+  };
+
+  private static String groupId(int shard) {
+    return "raftbench-shard-" + shard;
+  }
+
+  /** Every shard has a leader; then leadership moves to each shard's preferred node, briefly. */
+  private void awaitLeaders(Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int s = 0; s < spec.shards(); s++) {
+      awaitAnyLeader(s, deadline, patience);
+    }
+    for (int s = 0; s < spec.shards(); s++) {
+      Server preferred = servers.get(members.get(s).get(0));
+      Optional<Server> leader = leaderServer(s);
+      if (leader.isPresent() && leader.get() != preferred) {
+        Status st = leader.get().replicas.get(s).node().transferLeadershipTo(preferred.peer());
+        if (!st.isOk()) {
+          LOG.info("shard {}: leadership stays on {}: {}", s, leader.get().id, st);
+        }
+      }
+    }
+    long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
+    for (int s = 0; s < spec.shards(); s++) {
+      String preferred = servers.get(members.get(s).get(0)).id;
+      while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
+        Thread.sleep(20);
+      }
+    }
+    for (int s = 0; s < spec.shards(); s++) {
+      awaitAnyLeader(s, deadline, patience);
+    }
+  }
+
+  private void awaitAnyLeader(int shard, long deadline, Duration patience) throws InterruptedException {
+    while (leader(shard).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new EngineException("no leader elected for shard " + shard + " within " + patience.toSeconds() + " s", false);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "sofajraft";
+  }
+
+  @Override
+  public int shards() {
+    return spec.shards();
+  }
+
+  @Override
+  public List<String> nodes() {
+    return servers.stream().map(s -> s.id).toList();
+  }
+
+  @Override
+  public CompletableFuture<Reply> write(int shard, Command.Write write) {
+    return call(shard, KvWire.WRITE, write, -1);
+  }
+
+  @Override
+  public CompletableFuture<Reply> read(int shard, Command.Read read) {
+    return call(shard, KvWire.READ, read, -1);
+  }
+
+  @Override
+  public CompletableFuture<Reply> readAt(String node, int shard, Command.Read read) {
+    return call(shard, KvWire.LOCAL_READ, read, indexOf(node));
+  }
+
+  /** Sends to the node given, or to the shard's leader as last known, following redirects. */
+  private CompletableFuture<Reply> call(int shard, byte kind, Command command, int target) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new EngineException("sofajraft cluster is closed", false));
+    }
+    if (shard < 0 || shard >= spec.shards()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("no shard " + shard));
+    }
+    BytesValue request;
+    try {
+      request = KvWire.request(kind, shard, Codec.encode(command));
+    } catch (IllegalArgumentException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    send(shard, request, target, target >= 0 ? target : leaderGuess[shard], 0, result);
+    return result;
+  }
+
+  private void send(int shard, BytesValue request, int pinned, int to, int redirects, CompletableFuture<Reply> result) {
+    Server server = servers.get(to);
+    RpcClient c = client;
+    if (c == null) {
+      result.completeExceptionally(new EngineException("sofajraft cluster is closed", false));
+      return;
+    }
+    try {
+      c.invokeAsync(server.endpoint(), request, (response, error) -> {
+        if (error != null) {
+          unreachable(shard, to, pinned);
+          result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + error.getMessage(), !closed, error));
+          return;
+        }
+        BytesValue r = (BytesValue) response;
+        switch (KvWire.status(r)) {
+          case KvWire.OK -> {
+            try {
+              result.complete(Codec.decodeReply(KvWire.payload(r)));
+            } catch (RuntimeException e) {
+              result.completeExceptionally(new EngineException("shard " + shard + ": undecodable reply: " + e.getMessage(), false, e));
+            }
+          }
+          case KvWire.REFUSED -> result.completeExceptionally(new IllegalArgumentException("shard " + shard + " refused the command: " + KvWire.text(r)));
+          case KvWire.NOT_LEADER -> {
+            int next = indexOfEndpoint(KvWire.text(r));
+            if (pinned < 0 && next >= 0 && next != to && redirects < MAX_REDIRECTS) {
+              leaderGuess[shard] = next;
+              send(shard, request, pinned, next, redirects + 1, result);
+            } else {
+              unreachable(shard, to, pinned);
+              result.completeExceptionally(new EngineException("shard " + shard + ": " + server.id + " is not the leader and knows none", true));
+            }
+          }
+          default -> {
+            unreachable(shard, to, pinned);
+            result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + KvWire.text(r), !closed));
+          }
+        }
+      }, rpcTimeoutMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      result.completeExceptionally(new EngineException("interrupted sending to shard " + shard, false, e));
+    } catch (Exception e) { // RemotingException: no connection to that node
+      unreachable(shard, to, pinned);
+      result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + e.getMessage(), !closed, e));
+    }
+  }
+
+  /** The next try goes to another member of the shard. */
+  private void unreachable(int shard, int node, int pinned) {
+    if (pinned >= 0) {
+      return;
+    }
+    List<Integer> m = members.get(shard);
+    synchronized (m) {
+      int i = m.indexOf(node);
+      if (leaderGuess[shard] == node && !m.isEmpty()) {
+        leaderGuess[shard] = m.get((i + 1) % m.size());
+      }
+    }
+  }
+
+  private int indexOfEndpoint(String hostPort) {
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i).endpoint().toString().equals(hostPort)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private int indexOf(String nodeId) {
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i).id.equals(nodeId)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no node " + nodeId + " (nodes: " + nodes() + ")");
+  }
+
+  private Optional<Server> leaderServer(int shard) {
+    for (Server server : servers) {
+      KvProcessor.Replica r = server.replicas.get(shard);
+      if (r != null && r.node().isLeader(false)) {
+        return Optional.of(server);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<String> leader(int shard) {
+    return leaderServer(shard).map(s -> s.id);
+  }
+
+  @Override
+  public List<String> members(int shard) {
+    List<Integer> m = members.get(shard);
+    synchronized (m) {
+      return m.stream().map(i -> servers.get(i).id).sorted().toList();
+    }
+  }
+
+  @Override
+  public void addMember(int shard, String nodeId) {
+    int index = indexOf(nodeId);
+    Server server = servers.get(index);
+    if (server.rpc == null) {
+      throw new EngineException("node " + nodeId + " is stopped", false);
+    }
+    if (server.replicas.containsKey(shard)) {
+      throw new IllegalArgumentException("node " + nodeId + " already holds shard " + shard);
+    }
+    try {
+      // an empty configuration: the new replica waits to hear from the leader, never elects itself
+      startReplica(server, shard, new Configuration());
+    } catch (IOException e) {
+      throw new EngineException("starting shard " + shard + " on " + nodeId + " failed: " + e.getMessage(), false, e);
+    }
+    onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done));
+    List<Integer> m = members.get(shard);
+    synchronized (m) {
+      m.add(index);
+    }
+  }
+
+  @Override
+  public void removeMember(int shard, String nodeId) {
+    int index = indexOf(nodeId);
+    Server server = servers.get(index);
+    onLeader(shard, "removing " + nodeId + " from shard " + shard, (node, done) -> node.removePeer(server.peer(), done));
+    List<Integer> m = members.get(shard);
+    synchronized (m) {
+      m.remove(Integer.valueOf(index));
+      if (leaderGuess[shard] == index && !m.isEmpty()) {
+        leaderGuess[shard] = m.get(0);
+      }
+    }
+    stopReplica(server, shard);
+    deleteRecursively(server.dir.resolve("shard-" + shard));
+  }
+
+  @Override
+  public void transferLeadership(int shard, String nodeId) {
+    Server target = servers.get(indexOf(nodeId));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<Server> leader = leaderServer(shard);
+      if (leader.isPresent() && leader.get() == target) {
+        leaderGuess[shard] = indexOf(nodeId);
+        return;
+      }
+      if (leader.isPresent()) {
+        Status st = leader.get().replicas.get(shard).node().transferLeadershipTo(target.peer());
+        if (!st.isOk() && st.getRaftError() != com.alipay.sofa.jraft.error.RaftError.EBUSY) {
+          throw new EngineException("shard " + shard + ": transferring leadership to " + nodeId + " failed: " + st, false);
+        }
+      }
+      sleep(100);
+    }
+    throw new EngineException("shard " + shard + ": " + nodeId + " did not become leader within 60 s", true);
+  }
+
+  private interface LeaderCall {
+    void run(Node leader, com.alipay.sofa.jraft.Closure done);
+  }
+
+  /** Runs a configuration change on the shard's leader and waits for it, retrying while the leader is busy or moving. */
+  private void onLeader(int shard, String what, LeaderCall call) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    Status last = null;
+    while (System.nanoTime() < deadline) {
+      Optional<Server> leader = leaderServer(shard);
+      if (leader.isEmpty()) {
+        sleep(50);
+        continue;
+      }
+      CountDownLatch latch = new CountDownLatch(1);
+      Status[] outcome = new Status[1];
+      call.run(leader.get().replicas.get(shard).node(), status -> {
+        outcome[0] = status;
+        latch.countDown();
+      });
+      try {
+        if (!latch.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EngineException(what + " was interrupted", false, e);
+      }
+      last = outcome[0];
+      if (last.isOk()) {
+        return;
+      }
+      sleep(200); // not leader any more, or a change in progress: try again
+    }
+    throw new EngineException(what + " did not complete within 120 s" + (last == null ? "" : ": " + last), false);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineException("interrupted", false, e);
+    }
+  }
+
+  /** Takes a snapshot of the shard on every running replica now (tests force log truncation with it). */
+  void snapshotNow(int shard) throws InterruptedException {
+    for (Server server : servers) {
+      KvProcessor.Replica r = server.replicas.get(shard);
+      if (r != null) {
+        CountDownLatch latch = new CountDownLatch(1);
+        r.node().snapshot(status -> latch.countDown());
+        if (!latch.await(60, TimeUnit.SECONDS)) {
+          throw new EngineException("snapshot of shard " + shard + " on " + server.id + " did not finish", false);
+        }
+      }
+    }
+  }
+
+  int snapshotsInstalled(String nodeId, int shard) {
+    KvProcessor.Replica r = servers.get(indexOf(nodeId)).replicas.get(shard);
+    return r == null ? 0 : r.fsm().snapshotsInstalled();
+  }
+
+  @Override
+  public void stopNode(String nodeId) {
+    stopServer(servers.get(indexOf(nodeId)));
+  }
+
+  @Override
+  public void startNode(String nodeId) {
+    if (spec.log() == dev.raftbench.store.engine.LogStorage.MEMORY) {
+      // it would come back with its term and vote but no log: Raft's safety needs the log to survive
+      throw new EngineException("restarting a node needs --log disk: a memory-log node restarts with an empty log", false);
+    }
+    Server server = servers.get(indexOf(nodeId));
+    if (server.rpc != null) {
+      return;
+    }
+    try {
+      startRpc(server);
+      for (int s = 0; s < spec.shards(); s++) {
+        List<Integer> m = members.get(s);
+        List<Integer> copy;
+        synchronized (m) {
+          copy = List.copyOf(m);
+        }
+        if (copy.contains(servers.indexOf(server))) {
+          // the configuration on disk wins over this one once the log is replayed
+          startReplica(server, s, configuration(copy));
+        }
+      }
+    } catch (IOException e) {
+      throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  private void stopReplica(Server server, int shard) {
+    RaftGroupService service = server.services.remove(shard);
+    KvProcessor.Replica replica = server.replicas.remove(shard);
+    if (service != null) {
+      service.shutdown();
+      try {
+        replica.node().join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void stopServer(Server server) {
+    List<Integer> shards = new ArrayList<>(server.services.keySet());
+    for (int s : shards) {
+      RaftGroupService service = server.services.get(s);
+      if (service != null) {
+        service.shutdown(); // asynchronous: every group stops at once, then we wait for each
+      }
+    }
+    for (int s : shards) {
+      server.services.remove(s);
+      KvProcessor.Replica r = server.replicas.remove(s);
+      if (r != null) {
+        try {
+          r.node().join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    RpcServer rpc = server.rpc;
+    server.rpc = null;
+    if (rpc != null) {
+      rpc.shutdown();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RpcClient c = client;
+    client = null;
+    if (c != null) {
+      c.shutdown();
+    }
+    for (Server server : servers) {
+      try {
+        stopServer(server);
+      } catch (RuntimeException e) {
+        LOG.warn("stopping {}: {}", server.id, e.toString());
+      }
+    }
+    if (ownsDataDir) {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          LOG.warn("could not delete {}: {}", p, e.toString());
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+
+}

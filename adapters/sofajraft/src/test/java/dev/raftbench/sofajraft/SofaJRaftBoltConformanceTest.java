@@ -1,0 +1,8 @@
+package dev.raftbench.sofajraft;
+
+class SofaJRaftBoltConformanceTest extends SofaJRaftConformanceTest {
+  @Override
+  protected String transport() {
+    return "bolt";
+  }
+}

@@ -1,0 +1,8 @@
+package dev.raftbench.sofajraft;
+
+class SofaJRaftGrpcConformanceTest extends SofaJRaftConformanceTest {
+  @Override
+  protected String transport() {
+    return "grpc";
+  }
+}
