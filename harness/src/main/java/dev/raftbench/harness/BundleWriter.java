@@ -62,8 +62,15 @@ final class BundleWriter {
     summary.put("scans", r.scans());
     summary.put("shards_per_scan_mean", r.shardsPerScan() == null ? null : round(r.shardsPerScan(), 3));
     Map<String, Object> ops = new LinkedHashMap<>();
-    r.ops().forEach((t, o) -> ops.put(t.ycsbName(), opJson(o, r.measuredSeconds())));
+    r.ops().forEach((t, o) -> ops.put(t.ycsbName(), opJson(o, o.latency(), r.measuredSeconds())));
     summary.put("ops", ops);
+    if (r.spec().openLoop()) {
+      // the same fields, from the actual send rather than the intended start
+      Map<String, Object> service = new LinkedHashMap<>();
+      r.ops().forEach((t, o) -> service.put(t.ycsbName(), opJson(o, o.service(), r.measuredSeconds())));
+      summary.put("service", service);
+    }
+    summary.put("noise_floor", noiseFloor(r));
     root.put("summary", summary);
     root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
         "latency_chart", "charts/latency.png"));
@@ -91,9 +98,12 @@ final class BundleWriter {
     m.put("engine_options", c.options());
     m.put("hashing", s.hashing());
     m.put("vnodes", s.hashing().equals("ring") ? s.vnodes() : null);
-    m.put("loop", "closed");
+    m.put("loop", s.openLoop() ? "open" : "closed");
+    m.put("target_ops_s", s.target());
+    m.put("arrivals", s.openLoop() ? s.arrivals() : null);
     m.put("threads", s.threads());
     m.put("inflight_per_thread", s.inflight());
+    m.put("noise_floor_s", s.noiseFloor().toMillis() / 1000.0);
     m.put("recordcount", s.workload().recordCount);
     m.put("warmup_s", s.warmup().toMillis() / 1000.0);
     m.put("duration_s", s.duration().toMillis() / 1000.0);
@@ -101,8 +111,28 @@ final class BundleWriter {
     return m;
   }
 
-  private static Map<String, Object> opJson(TrialResult.OpTotals o, double seconds) {
-    Histogram h = o.latency();
+  private static Map<String, Object> noiseFloor(TrialResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    TrialResult.NoiseFloor n = r.noiseFloor();
+    m.put("measured", n != null);
+    if (n == null) {
+      m.put("reason", "--noise-floor 0");
+      return m;
+    }
+    Histogram h = n.latency();
+    boolean any = h.getTotalCount() > 0;
+    m.put("engine", "noop");
+    m.put("seconds", round(n.seconds(), 3));
+    m.put("operations", n.operations());
+    m.put("throughput_ops_s", round(n.throughput(), 1));
+    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
+    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
+    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
+    m.put("max_us", any ? us(h.getMaxValue()) : null);
+    return m;
+  }
+
+  private static Map<String, Object> opJson(TrialResult.OpTotals o, Histogram h, double seconds) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("count", o.count());
     m.put("errors", o.errors());
@@ -166,12 +196,11 @@ final class BundleWriter {
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       w.write("t_s,op,ops,ops_s,p50_us,p99_us,max_us,errors,event\n");
       for (TrialResult.Interval i : r.intervals()) {
-        Histogram h = i.latency();
-        boolean any = h.getTotalCount() > 0;
-        long ops = h.getTotalCount() + i.errors();
+        boolean any = i.successes() > 0;
+        long ops = i.operations();
         w.write(String.format(Locale.ROOT, "%.3f,%s,%d,%.1f,%s,%s,%s,%d,%n", i.startSeconds(), i.op().ycsbName(), ops,
-            ops / Math.max(i.lengthSeconds(), 1e-9), any ? us(h.getValueAtPercentile(50)) : "", any ? us(h.getValueAtPercentile(99)) : "",
-            any ? us(h.getMaxValue()) : "", i.errors()));
+            ops / Math.max(i.lengthSeconds(), 1e-9), any ? us(i.p50Nanos()) : "", any ? us(i.p99Nanos()) : "",
+            any ? us(i.maxNanos()) : "", i.errors()));
       }
     }
   }

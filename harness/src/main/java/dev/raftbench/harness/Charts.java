@@ -72,6 +72,37 @@ final class Charts {
     return png;
   }
 
+  /**
+   * A sweep's latency-throughput curve: p50, p99 and p99.9 (from each operation's intended
+   * start) against the throughput each step achieved; latency on a log axis, where the knee shows.
+   */
+  static Path latencyVsThroughput(RunSpec base, List<Sweep.Step> steps, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    XYChart chart = new XYChartBuilder().width(1000).height(600)
+        .title(String.format("%s on %s/%s (%d nodes, %d shards): latency against throughput, open loop", base.workload().name(),
+            base.engine(), base.cluster().transport(), base.cluster().nodes(), base.cluster().shards()))
+        .xAxisTitle("achieved throughput (ops/s)").yAxisTitle("latency (ms), log scale").build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setYAxisLogarithmic(true);
+    chart.getStyler().setXAxisDecimalPattern("#,##0");
+    List<Double> xs = new ArrayList<>();
+    for (Sweep.Step s : steps) {
+      xs.add(s.achieved());
+    }
+    double[][] levels = {{50, 0}, {99, 0}, {99.9, 0}};
+    for (double[] level : levels) {
+      List<Double> ys = new ArrayList<>();
+      for (Sweep.Step s : steps) {
+        // a log axis has no zero: an empty step shows at 1 µs
+        ys.add(s.latency().getTotalCount() == 0 ? 0.001 : Math.max(0.001, s.latency().getValueAtPercentile(level[0]) / 1e6));
+      }
+      chart.addSeries(String.format("p%s", level[0] == 50 ? "50" : level[0] == 99 ? "99" : "99.9"), xs, ys);
+    }
+    Path png = dir.resolve("latency-vs-throughput.png");
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return png;
+  }
+
   /** The hashing study's charts: balance bars, movement bars, balance as nodes grow. */
   static void hashing(HashingStudy.Result r, Path dir) throws IOException {
     Files.createDirectories(dir);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar harness.jar}: the RaftBench command line. */
 @Command(name = "harness", mixinStandardHelpOptions = true, versionProvider = Harness.Version.class,
     description = "RaftBench: benchmark sharded Raft key-value stores on the JVM.",
-    subcommands = {RunCommand.class, HashingCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SweepCommand.class, HashingCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
 public final class Harness implements Runnable {
   /** Exit code for bad input (picocli's convention). */
   public static final int USAGE = 2;
@@ -22,7 +22,7 @@ public final class Harness implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, hashing, list)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, sweep, hashing, list)");
   }
 
   public static void main(String[] args) {
@@ -51,7 +51,7 @@ public final class Harness implements Runnable {
         return USAGE;
       }
       err.println("harness: trial failed: " + describe(t));
-      if (commandLine.getCommand() instanceof RunCommand rc && rc.verbose) {
+      if (verbose(commandLine.getCommand())) {
         t.printStackTrace(err);
       } else {
         err.println("harness: run again with --verbose for the stack trace");
@@ -60,6 +60,10 @@ public final class Harness implements Runnable {
       return FAILED;
     });
     return cl.execute(args);
+  }
+
+  private static boolean verbose(Object command) {
+    return command instanceof RunCommand rc ? rc.trial.verbose : command instanceof SweepCommand sc && sc.trial.verbose;
   }
 
   private static String commandPath(CommandLine cl) {

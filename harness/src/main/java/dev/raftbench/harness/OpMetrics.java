@@ -16,8 +16,26 @@ final class OpMetrics {
   static final int DIGITS = 3;
 
   static final class PerOp {
+    /** Latency: from the intended start in open loop (coordinated-omission corrected), from the send in closed loop. */
     final Recorder recorder = new Recorder(1, HIGHEST_NANOS, DIGITS);
+    /** Service time, from the actual send: recorded in open loop only (in closed loop it is the latency). */
+    final Recorder service = new Recorder(1, HIGHEST_NANOS, DIGITS);
     final LongAdder successes = new LongAdder();
+    private Histogram latencyInterval;
+    private Histogram serviceInterval;
+
+    /** The latency recorded since the last swap; valid until the next swap (the histogram is reused). */
+    Histogram swapLatency() {
+      latencyInterval = recorder.getIntervalHistogram(latencyInterval);
+      return latencyInterval;
+    }
+
+    /** The service times recorded since the last swap; valid until the next swap. */
+    Histogram swapService() {
+      serviceInterval = service.getIntervalHistogram(serviceInterval);
+      return serviceInterval;
+    }
+
     final LongAdder notFound = new LongAdder();
     final LongAdder failed = new LongAdder();
   }
@@ -36,8 +54,20 @@ final class OpMetrics {
 
   void recordSuccess(OperationType t, long nanos) {
     PerOp per = ops.get(t);
-    per.recorder.recordValue(Math.min(Math.max(nanos, 1), HIGHEST_NANOS));
+    per.recorder.recordValue(clamp(nanos));
     per.successes.increment();
+  }
+
+  /** Open loop: the latency from the intended start and the service time from the send. */
+  void recordSuccess(OperationType t, long latencyNanos, long serviceNanos) {
+    PerOp per = ops.get(t);
+    per.recorder.recordValue(clamp(latencyNanos));
+    per.service.recordValue(clamp(serviceNanos));
+    per.successes.increment();
+  }
+
+  private static long clamp(long nanos) {
+    return Math.min(Math.max(nanos, 1), HIGHEST_NANOS);
   }
 
   void recordNotFound(OperationType t) {

@@ -1,31 +1,15 @@
 package dev.raftbench.harness;
 
-import dev.raftbench.store.engine.EngineProvider;
-import dev.raftbench.store.engine.EngineSpec;
-import dev.raftbench.store.engine.Engines;
-import dev.raftbench.store.engine.LogStorage;
-import dev.raftbench.store.engine.ReadConsistency;
-import dev.raftbench.store.engine.Capability;
-import dev.raftbench.store.engine.UnsupportedCapabilityException;
-import dev.raftbench.store.shard.Partitioners;
-import dev.raftbench.store.shard.Placements;
-import dev.raftbench.workloads.WorkloadSpec;
-import dev.raftbench.workloads.Workloads;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** {@code harness run WORKLOAD}: one trial, one results bundle. */
+/** {@code harness run WORKLOAD}: one trial, one results bundle; or N repeats and their statistics. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run one trial: start a cluster, load the records, warm up, measure, write a results bundle.",
         "WORKLOAD is a built-in name (workload-a .. workload-f) or a path to a YCSB workload file."})
@@ -33,166 +17,38 @@ final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "built-in workload name or YCSB workload file")
-  String workload;
+  @Mixin
+  TrialOptions trial;
 
-  @Option(names = "--engine", defaultValue = "ratis", description = "engine (see 'harness list'; default ${DEFAULT-VALUE})")
-  String engine;
-
-  @Option(names = "--transport", description = "the engine's transport (default: the engine's first, e.g. grpc for ratis)")
-  String transport;
-
-  @Option(names = "--nodes", defaultValue = "3", description = "servers in the cluster (default ${DEFAULT-VALUE})")
-  int nodes;
-
-  @Option(names = "--shards", defaultValue = "8", description = "shards, one Raft group each (default ${DEFAULT-VALUE})")
-  int shards;
-
-  @Option(names = "--replication", description = "replicas of each shard, at most --nodes (default min(3, nodes))")
-  Integer replication;
-
-  @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread (default ring)")
-  String placement;
-
-  @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, range (default jump)")
-  String hashing;
-
-  @Option(names = "--vnodes", defaultValue = "128", description = "points per shard with --hashing ring (default ${DEFAULT-VALUE})")
-  int vnodes;
-
-  @Option(names = "--threads", defaultValue = "16", description = "closed-loop worker threads (default ${DEFAULT-VALUE})")
-  int threads;
-
-  @Option(names = "--inflight", defaultValue = "1", description = "asynchronous operations each worker keeps outstanding (default ${DEFAULT-VALUE})")
-  int inflight;
-
-  @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
-  Duration warmup;
-
-  @Option(names = "--duration", defaultValue = "45s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
-  Duration duration;
-
-  @Option(names = "--recordcount", description = "records to load (overrides the workload's recordcount)")
-  Long recordcount;
-
-  @Option(names = "-p", paramLabel = "KEY=VALUE", description = "override a workload property (repeatable)")
-  Map<String, String> properties = new LinkedHashMap<>();
-
-  @Option(names = "-E", paramLabel = "KEY=VALUE", description = "engine-specific option (repeatable), e.g. -E raft.server.rpc.timeout.min=1s")
-  Map<String, String> engineOptions = new LinkedHashMap<>();
-
-  @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
-  String log;
-
-  @Option(names = "--fsync", defaultValue = "on", description = "force each write to disk before acknowledging it: on or off (default ${DEFAULT-VALUE})")
-  String fsync;
-
-  @Option(names = "--reads", defaultValue = "linearizable", description = "read consistency: linearizable, lease or stale (default ${DEFAULT-VALUE})")
-  String reads;
-
-  @Option(names = "--data-dir", description = "where disk logs go (default: a temporary directory, removed afterwards)")
-  Path dataDir;
-
-  @Option(names = "--seed", defaultValue = "1", description = "seed of the workload's random streams (default ${DEFAULT-VALUE})")
-  long seed;
-
-  @Option(names = "--out", description = "write the bundle exactly here (default results/runs/<time>-<workload>-<engine>-<transport>/)")
-  Path out;
-
-  @Option(names = "--forks", defaultValue = "1", description = "1 (default): the trial runs in its own JVM with its engine's flags;"
-      + " 0: in this JVM, for debugging and quick tests")
-  int forks;
-
-  @Option(names = "--trial-timeout", converter = DurationConverter.class,
-      description = "kill a forked trial JVM still running after this long (default: warm-up + duration + 20m)")
-  Duration trialTimeout;
-
-  @Option(names = "--quiet", description = "no progress lines on stderr")
-  boolean quiet;
-
-  @Option(names = "--verbose", description = "stack traces on failure")
-  boolean verbose;
+  @Option(names = "--repeat", defaultValue = "1", description = "run the trial N times, each on a fresh cluster in a fresh JVM;"
+      + " the bundle holds each repeat and repeats.json (median, 95% confidence interval of throughput) (default ${DEFAULT-VALUE})")
+  int repeat;
 
   @Override
   public Integer call() throws Exception {
-    RunSpec run = toRunSpec();
+    if (repeat <= 0) {
+      throw trial.bad("--repeat must be positive, was " + repeat);
+    }
+    RunSpec run = trial.toRunSpec(null);
     PrintWriter err = spec.commandLine().getErr();
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (forks == 1) {
-      Duration timeout = trialTimeout != null ? trialTimeout : warmup.plus(duration).plus(Duration.ofMinutes(20));
-      List<String> jvmArgs = Engines.byName(engine).jvmArgs(run.cluster());
-      List<String> original = spec.commandLine().getParseResult().originalArgs();
-      // the arguments after "run": everything the user gave this command
-      List<String> runArgs = original.subList(original.indexOf(spec.name()), original.size());
-      TrialFork fork = new TrialFork(jvmArgs, TrialFork.childArgs(runArgs, run.out()), timeout, stdout, err);
-      return fork.run(run.out());
+    PrintWriter out = spec.commandLine().getOut();
+    if (repeat == 1) {
+      return TrialExecution.run(trial, run, out, err);
     }
-    TrialResult result = new TrialRunner(run, quiet ? null : err).run();
-    BundleWriter.write(result);
-    SummaryTable.print(result, stdout);
+    List<java.nio.file.Path> bundles = new ArrayList<>();
+    for (int i = 1; i <= repeat; i++) {
+      RunSpec one = run.withOut(run.out().resolve(String.format("repeat-%02d", i)));
+      if (!trial.quiet) {
+        err.printf("[raftbench] repeat %d of %d%n", i, repeat);
+        err.flush();
+      }
+      int code = TrialExecution.run(trial, one, out, err);
+      if (code != 0) {
+        return code;
+      }
+      bundles.add(one.out());
+    }
+    Repeats.write(run.out(), bundles, out);
     return 0;
-  }
-
-  RunSpec toRunSpec() {
-    positive("--nodes", nodes);
-    positive("--shards", shards);
-    positive("--threads", threads);
-    positive("--inflight", inflight);
-    positive("--vnodes", vnodes);
-    if (forks != 0 && forks != 1) {
-      throw bad("--forks must be 0 (in this JVM) or 1 (its own JVM), was " + forks);
-    }
-    if (trialTimeout != null && trialTimeout.isZero()) {
-      throw bad("--trial-timeout must be longer than 0 s");
-    }
-    if (duration.isZero()) {
-      throw bad("--duration must be longer than 0 s");
-    }
-    if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-      throw bad("--out " + out + " is a file, not a directory");
-    }
-    Map<String, String> overrides = new LinkedHashMap<>(properties);
-    if (recordcount != null) {
-      if (recordcount <= 0) {
-        throw bad("--recordcount must be positive, was " + recordcount);
-      }
-      overrides.put("recordcount", Long.toString(recordcount));
-    }
-    try {
-      WorkloadSpec w = Workloads.load(workload, overrides);
-      EngineProvider provider = Engines.byName(engine);
-      String t = Engines.transport(provider, transport);
-      String h = hashing == null ? Partitioners.defaultName() : hashing;
-      Partitioners.check(h);
-      int k = replication == null ? Math.min(3, nodes) : replication;
-      String pl = placement == null ? Placements.defaultName() : placement;
-      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);
-      if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
-        throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
-      }
-      Path dir = out != null ? out : Path.of("results", "runs",
-          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t);
-      return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir);
-    } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
-    }
-  }
-
-  private boolean parseFsync() {
-    return switch (fsync) {
-      case "on" -> true;
-      case "off" -> false;
-      default -> throw new IllegalArgumentException("--fsync must be on or off, was '" + fsync + "'");
-    };
-  }
-
-  private void positive(String option, int value) {
-    if (value <= 0) {
-      throw bad(option + " must be positive, was " + value);
-    }
-  }
-
-  private CommandLine.ParameterException bad(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 }

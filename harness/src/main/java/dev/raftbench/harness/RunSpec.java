@@ -8,6 +8,10 @@ import java.time.Duration;
 /**
  * Everything that shapes one trial: the workload (file plus overrides), the cluster, the client
  * and the phases. Written whole into every bundle's trial.json.
+ *
+ * @param target     open loop: operations per second over all workers; null = closed loop
+ * @param arrivals   open loop: uniform (evenly spaced) or poisson (exponential gaps)
+ * @param noiseFloor how long the same client runs against {@code noop} first; zero = not measured
  */
 record RunSpec(
     String workloadSource,
@@ -21,4 +25,23 @@ record RunSpec(
     Duration warmup,
     Duration duration,
     long seed,
-    Path out) {}
+    Path out,
+    Double target,
+    String arrivals,
+    Duration noiseFloor) {
+
+  /** Open loop: operations start on a schedule of {@link #target} per second, whatever the answers. */
+  boolean openLoop() {
+    return target != null;
+  }
+
+  RunSpec withOut(Path dir) {
+    return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
+        target, arrivals, noiseFloor);
+  }
+
+  RunSpec withTarget(double opsPerSecond, Path dir) {
+    return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
+        opsPerSecond, arrivals, noiseFloor);
+  }
+}

@@ -31,6 +31,16 @@ final class SummaryTable {
       }
     }
     out.printf(Locale.ROOT, "%-18s %10d %10.1f %7d%n", "TOTAL", r.operations(), r.throughput(), r.errors());
+    if (s.openLoop()) {
+      out.printf(Locale.ROOT, "open loop at %.0f ops/s (%s arrivals): latencies from each operation's intended start; service times (from the send) in the bundle%n",
+          s.target(), s.arrivals());
+    }
+    if (r.noiseFloor() != null && r.noiseFloor().latency().getTotalCount() > 0) {
+      Histogram n = r.noiseFloor().latency();
+      out.printf(Locale.ROOT, "noise floor (same client on noop, %.0f s): %,.0f ops/s, p50 %.1f us, p99 %.1f us, max %.1f us%n",
+          r.noiseFloor().seconds(), r.noiseFloor().throughput(), n.getValueAtPercentile(50) / 1000.0, n.getValueAtPercentile(99) / 1000.0,
+          n.getMaxValue() / 1000.0);
+    }
     if (r.shardsPerScan() != null) {
       out.printf(Locale.ROOT, "scans: %,d, %.2f shards asked per scan (%s hashing)%n", r.scans(), r.shardsPerScan(), s.hashing());
     }

@@ -18,9 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One trial in its own JVM, as JMH forks do: the Raft libraries clash on versions, keep static
- * state, leak threads and want their own flags. The child is this harness with the same
- * arguments, {@code --forks 0} and the bundle directory fixed; its stdout and stderr are passed
- * through as they come. A child that dies, exits non-zero or outlives its deadline is a failed
+ * state, leak threads and want their own flags. The child is this harness (its arguments from
+ * {@link TrialExecution#childArgs}); its stdout and stderr are passed through as they come. A child that dies, exits non-zero or outlives its deadline is a failed
  * trial, reported with its last lines on stderr; this process never waits past the deadline.
  */
 final class TrialFork {
@@ -47,24 +46,6 @@ final class TrialFork {
     this.timeout = timeout;
     this.out = out;
     this.err = err;
-  }
-
-  /**
-   * The arguments of the child: the user's {@code run} arguments without {@code --forks} and
-   * {@code --out}, then {@code --forks 0 --out DIR}.
-   */
-  static List<String> childArgs(List<String> original, Path bundle) {
-    List<String> args = new ArrayList<>();
-    for (int i = 0; i < original.size(); i++) {
-      String a = original.get(i);
-      if (a.equals("--forks") || a.equals("--out")) {
-        i++; // and its value
-      } else if (!a.startsWith("--forks=") && !a.startsWith("--out=")) {
-        args.add(a);
-      }
-    }
-    args.addAll(List.of("--forks", "0", "--out", bundle.toAbsolutePath().toString()));
-    return args;
   }
 
   List<String> command() {

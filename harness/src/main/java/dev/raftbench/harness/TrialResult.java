@@ -18,13 +18,25 @@ record TrialResult(
     long clientRetries,
     long scans,
     long scanShardVisits,
-    List<Interval> intervals) {
+    List<Interval> intervals,
+    NoiseFloor noiseFloor) {
+
+  /** The same client against {@code noop} for a short while before the trial: the harness' own latency. */
+  record NoiseFloor(double seconds, long operations, Histogram latency) {
+    double throughput() {
+      return seconds > 0 ? operations / seconds : 0;
+    }
+  }
 
   /** The load phase: records inserted before the run. */
   record Load(long records, long errors, double seconds) {}
 
   /** One operation type over the measured phase. */
-  record OpTotals(Histogram latency, long notFound, long failed, String sampleError) {
+  /**
+   * @param latency from the intended start in open loop (coordinated-omission corrected), else from the send
+   * @param service from the send; null in closed loop, where it equals {@code latency}
+   */
+  record OpTotals(Histogram latency, Histogram service, long notFound, long failed, String sampleError) {
     long errors() {
       return notFound + failed;
     }
@@ -35,7 +47,15 @@ record TrialResult(
   }
 
   /** One second (or so) of the measured phase, per operation type. */
-  record Interval(double startSeconds, double lengthSeconds, OperationType op, Histogram latency, long errors) {}
+  /**
+   * @param successes operations that succeeded in the interval (the latency figures are theirs; 0 = none)
+   */
+  record Interval(double startSeconds, double lengthSeconds, OperationType op, long successes, long p50Nanos, long p99Nanos,
+      long maxNanos, long errors) {
+    long operations() {
+      return successes + errors;
+    }
+  }
 
   long operations() {
     return ops.values().stream().mapToLong(OpTotals::count).sum();

@@ -4,6 +4,7 @@ import dev.raftbench.store.client.RetryPolicy;
 import dev.raftbench.store.client.ShardedKvClient;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.kv.Reply;
 import dev.raftbench.store.shard.Partitioner;
@@ -23,10 +24,12 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -39,6 +42,10 @@ import org.HdrHistogram.HistogramLogWriter;
 final class TrialRunner {
   private static final long DRAIN_SECONDS = 120;
   private static final java.time.Duration LOAD_STALL = java.time.Duration.ofSeconds(60);
+  /** Tag suffix of the service-time histograms in latency.hlog (open loop). */
+  static final String SERVICE_TAG = ".service";
+  /** Open loop: sleep until this long before an intended start, then spin (parkNanos overshoots by tens of µs). */
+  private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
 
   private final RunSpec spec;
   private final PrintWriter progress;
@@ -56,6 +63,7 @@ final class TrialRunner {
     Workload workload = new Workload(spec.workload());
     EngineProvider provider = Engines.byName(spec.engine());
 
+    TrialResult.NoiseFloor noiseFloor = measureNoiseFloor(workload);
     say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
@@ -98,13 +106,17 @@ final class TrialRunner {
           say("warming up for %s", human(spec.warmup()));
           Thread.sleep(spec.warmup().toMillis());
         }
+        engine.measuredPhaseStarted();
         // the log's base time precedes the first interval's start, so HdrHistogram's own tools keep it
         long startMillis = System.currentTimeMillis();
         Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
+        Map<OperationType, Histogram> serviceTotals = new EnumMap<>(OperationType.class);
         Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
         for (OperationType t : types) {
-          metrics.of(t).recorder.getIntervalHistogram(); // discard the warm-up
+          metrics.of(t).swapLatency(); // discard the warm-up
+          metrics.of(t).swapService();
           totals.put(t, OpMetrics.newHistogram());
+          serviceTotals.put(t, OpMetrics.newHistogram());
           errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
         }
         sampleErrors.clear();
@@ -134,7 +146,7 @@ final class TrialRunner {
             long next = Math.min(end, tick + TimeUnit.SECONDS.toNanos(1));
             TimeUnit.NANOSECONDS.sleep(next - now);
             long swap = System.nanoTime();
-            snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(swap - tick));
+            snapshot(metrics, types, writer, totals, serviceTotals, lastErrors, intervals, seconds(tick - m0), seconds(swap - tick));
             tick = swap;
             if (tick >= nextReport && tick < end) {
               reportProgress(intervals, seconds(tick - m0));
@@ -145,7 +157,7 @@ final class TrialRunner {
           run.stop();
           run.join();
           // operations sent inside the window that completed after it
-          snapshot(metrics, types, writer, totals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
+          snapshot(metrics, types, writer, totals, serviceTotals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
           hlog.flush();
           if (hlog.checkError()) {
             throw new IOException("writing " + spec.out().resolve("latency.hlog") + " failed");
@@ -154,12 +166,14 @@ final class TrialRunner {
         Map<OperationType, TrialResult.OpTotals> ops = new EnumMap<>(OperationType.class);
         for (OperationType t : types) {
           long[] base = errorBase.get(t);
-          ops.put(t, new TrialResult.OpTotals(totals.get(t), metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
+          ops.put(t, new TrialResult.OpTotals(totals.get(t), spec.openLoop() ? serviceTotals.get(t) : null,
+              metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
               sampleErrors.get(t)));
         }
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
-            seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals);
+            seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
+            noiseFloor);
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
@@ -171,8 +185,13 @@ final class TrialRunner {
     OpMetrics.PerOp insert = loadMetrics.of(OperationType.INSERT);
     long lastProgress = System.nanoTime();
     long lastSuccesses = 0;
+    long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!load.awaitDone(1000)) {
       long successes = insert.successes.sum();
+      if (System.nanoTime() >= nextReport) {
+        say("load: %,d records stored, %,d failed", successes, insert.failed.sum());
+        nextReport += TimeUnit.SECONDS.toNanos(10);
+      }
       if (successes != lastSuccesses) {
         lastSuccesses = successes;
         lastProgress = System.nanoTime();
@@ -186,21 +205,35 @@ final class TrialRunner {
     load.join();
   }
 
+  /**
+   * Swaps every recorder's interval into the log and the totals. The interval histograms are
+   * handed back to their recorders to be reused: no histogram (hundreds of KB each) is allocated
+   * per second while measuring, which keeps the GC out of the measurement.
+   */
   private void snapshot(OpMetrics metrics, EnumSet<OperationType> types, HistogramLogWriter writer, Map<OperationType, Histogram> totals,
-      Map<OperationType, long[]> lastErrors, List<TrialResult.Interval> intervals, double start, double length) {
+      Map<OperationType, Histogram> serviceTotals, Map<OperationType, long[]> lastErrors, List<TrialResult.Interval> intervals,
+      double start, double length) {
     for (OperationType t : types) {
       OpMetrics.PerOp per = metrics.of(t);
-      Histogram h = per.recorder.getIntervalHistogram();
+      Histogram h = per.swapLatency();
       h.setTag(t.ycsbName());
       writer.outputIntervalHistogram(h);
       totals.get(t).add(h);
+      if (spec.openLoop()) {
+        Histogram service = per.swapService();
+        service.setTag(t.ycsbName() + SERVICE_TAG);
+        writer.outputIntervalHistogram(service);
+        serviceTotals.get(t).add(service);
+      }
       long[] last = lastErrors.get(t);
       long nf = per.notFound.sum();
       long f = per.failed.sum();
       long errors = (nf - last[0]) + (f - last[1]);
       last[0] = nf;
       last[1] = f;
-      intervals.add(new TrialResult.Interval(start, length, t, h, errors));
+      boolean any = h.getTotalCount() > 0;
+      intervals.add(new TrialResult.Interval(start, length, t, h.getTotalCount(), any ? h.getValueAtPercentile(50) : 0,
+          any ? h.getValueAtPercentile(99) : 0, any ? h.getMaxValue() : 0, errors));
     }
   }
 
@@ -211,12 +244,13 @@ final class TrialRunner {
     double lastStart = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).startSeconds();
     for (TrialResult.Interval i : intervals) {
       if (i.startSeconds() > lastStart - 10) {
-        ops += i.latency().getTotalCount() + i.errors();
-        worst = Math.max(worst, i.latency().getValueAtPercentile(99));
+        ops += i.operations();
+        worst = Math.max(worst, i.p99Nanos());
       }
     }
     seconds = Math.min(10, elapsed);
-    say("measured %.0f/%d s: %,.0f ops/s, p99 %.2f ms (last 10 s)", elapsed, spec.duration().toSeconds(), ops / Math.max(seconds, 1e-9), worst / 1e6);
+    say("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last 10 s)", elapsed, spec.duration().toSeconds(),
+        Math.max(0, spec.duration().toSeconds() - elapsed), ops / Math.max(seconds, 1e-9), worst / 1e6);
   }
 
   private void say(String format, Object... args) {
@@ -234,6 +268,75 @@ final class TrialRunner {
     return DurationConverter.human(d);
   }
 
+  /**
+   * One worker's intended start times in open loop: the target rate split evenly over the workers,
+   * gaps constant (uniform) or exponential (poisson), workers offset so their starts interleave.
+   */
+  private final class Schedule {
+    private final double meanGapNanos;
+    private final boolean poisson;
+    private final SplittableRandom random;
+    private double next;
+
+    Schedule(long begin, int worker) {
+      this.meanGapNanos = 1e9 * spec.threads() / spec.target();
+      this.poisson = spec.arrivals().equals("poisson");
+      this.random = new SplittableRandom(spec.seed() * 31 + worker);
+      this.next = begin + meanGapNanos * worker / spec.threads();
+    }
+
+    long next() {
+      long t = (long) next;
+      next += poisson ? -meanGapNanos * Math.log(1.0 - random.nextDouble()) : meanGapNanos;
+      return t;
+    }
+  }
+
+  /**
+   * The harness' own latency: the same workload, workers and loop against {@code noop}, before
+   * the cluster starts (null when not measured).
+   */
+  private TrialResult.NoiseFloor measureNoiseFloor(Workload workload) throws Exception {
+    if (spec.noiseFloor().isZero()) {
+      return null;
+    }
+    say("noise floor: the same client against noop for %s", human(spec.noiseFloor()));
+    EngineProvider noop = Engines.byName("noop");
+    EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
+    types.addAll(spec.workload().proportions().keySet());
+    OpMetrics metrics = new OpMetrics(types);
+    EngineSpec c = spec.cluster();
+    EngineSpec noopSpec = new EngineSpec(1, c.shards(), 1, c.placement(), noop.defaultTransport(), c.log(), c.fsync(), c.reads(), null, Map.of());
+    Partitioner partitioner = Partitioners.create(spec.hashing(), new PartitionerSpec(c.shards(), spec.vnodes(),
+        Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of()));
+    try (Engine engine = noop.start(noopSpec);
+         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
+      List<Workload.Generator> generators = new ArrayList<>();
+      for (int w = 0; w < spec.threads(); w++) {
+        generators.add(workload.generator(spec.seed() + 0x5eedL, w)); // its own streams: the trial's stay as they are
+      }
+      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next);
+      long t0 = System.nanoTime();
+      phase.start();
+      try {
+        Thread.sleep(spec.noiseFloor().toMillis());
+      } finally {
+        phase.stop();
+      }
+      phase.join();
+      double seconds = seconds(System.nanoTime() - t0);
+      Histogram all = OpMetrics.newHistogram();
+      long operations = 0;
+      for (OperationType t : types) {
+        Histogram h = metrics.of(t).recorder.getIntervalHistogram();
+        all.add(h);
+        operations += h.getTotalCount() + metrics.of(t).failed.sum() + metrics.of(t).notFound.sum();
+      }
+      sampleErrors.clear();
+      return new TrialResult.NoiseFloor(seconds, operations, all);
+    }
+  }
+
   /** Worker threads, each keeping a window of operations in flight, until the source runs dry or stop(). */
   private final class Phase {
     private final ShardedKvClient client;
@@ -241,6 +344,7 @@ final class TrialRunner {
     private final OpMetrics metrics;
     private final Function<Workload.Generator, Operation> source;
     private final List<Thread> threads = new ArrayList<>();
+    private final boolean open;
     private volatile boolean stopped;
 
     Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source) {
@@ -248,12 +352,15 @@ final class TrialRunner {
       this.generators = generators;
       this.metrics = metrics;
       this.source = source;
+      this.open = spec.openLoop();
     }
 
     void start() {
+      long begin = System.nanoTime();
       for (int w = 0; w < generators.size(); w++) {
         Workload.Generator gen = generators.get(w);
-        Thread t = new Thread(() -> work(gen), "raftbench-worker-" + w);
+        Schedule schedule = open ? new Schedule(begin, w) : null;
+        Thread t = new Thread(() -> work(gen, schedule), "raftbench-worker-" + w);
         t.setDaemon(true);
         threads.add(t);
         t.start();
@@ -283,9 +390,14 @@ final class TrialRunner {
       }
     }
 
-    private void work(Workload.Generator gen) {
+    private void work(Workload.Generator gen, Schedule schedule) {
       Semaphore window = new Semaphore(spec.inflight());
       while (!stopped) {
+        long intended = schedule == null ? 0 : schedule.next();
+        if (schedule != null && !awaitStart(intended)) {
+          break;
+        }
+        // open loop: a full window delays the send, never the intended start (no coordinated omission)
         window.acquireUninterruptibly();
         if (stopped) { // the window opened after the end: send nothing more
           window.release();
@@ -296,7 +408,7 @@ final class TrialRunner {
           window.release();
           break;
         }
-        issue(op, gen, window);
+        issue(op, gen, window, intended);
       }
       try {
         if (!window.tryAcquire(spec.inflight(), DRAIN_SECONDS, TimeUnit.SECONDS)) {
@@ -307,7 +419,23 @@ final class TrialRunner {
       }
     }
 
-    private void issue(Operation op, Workload.Generator gen, Semaphore window) {
+    /** Waits for the intended start: parks, then spins the last stretch. False once stopped. */
+    private boolean awaitStart(long intended) {
+      while (!stopped) {
+        long wait = intended - System.nanoTime();
+        if (wait <= 0) {
+          return true;
+        }
+        if (wait > SPIN_NANOS) {
+          LockSupport.parkNanos(wait - SPIN_NANOS);
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+      return false;
+    }
+
+    private void issue(Operation op, Workload.Generator gen, Semaphore window, long intended) {
       long start = System.nanoTime();
       CompletableFuture<Reply> f;
       try {
@@ -323,6 +451,8 @@ final class TrialRunner {
             sampleErrors.putIfAbsent(op.type(), Harness.describe(ShardedKvClient.unwrap(error)));
           } else if (reply instanceof Reply.Missing) {
             metrics.recordNotFound(op.type());
+          } else if (open) {
+            metrics.recordSuccess(op.type(), nanos + (start - intended), nanos);
           } else {
             metrics.recordSuccess(op.type(), nanos);
           }

@@ -115,8 +115,11 @@ class RunCommandTest {
   @Test
   void childArgumentsFixTheBundleAndStayInProcess() {
     Path bundle = Path.of("/tmp/b");
-    assertThat(TrialFork.childArgs(List.of("run", "workload-a", "--forks", "1", "--out", "x", "--out=y", "--forks=1", "-p", "a=b"), bundle))
+    assertThat(TrialExecution.childArgs(List.of("--verbose", "run", "workload-a", "--forks", "1", "--out", "x", "--out=y", "--forks=1",
+        "--repeat", "3", "-p", "a=b"), "run", null, bundle))
         .containsExactly("run", "workload-a", "-p", "a=b", "--forks", "0", "--out", bundle.toAbsolutePath().toString());
+    assertThat(TrialExecution.childArgs(List.of("sweep", "workload-a", "--rates", "1,2", "--steps=4", "--threads", "2"), "sweep", 2.0, bundle))
+        .containsExactly("run", "workload-a", "--threads", "2", "--target", "2.0", "--forks", "0", "--out", bundle.toAbsolutePath().toString());
   }
 
   @Test

@@ -86,7 +86,7 @@ final class RatisEngine implements Engine {
   private final List<List<Integer>> layout;
   private final Path dataDir;
   private final boolean ownsDataDir;
-  private final RaftProperties properties = new RaftProperties();
+  private final RaftProperties properties;
   private final List<Node> nodes = new ArrayList<>();
   private final RaftGroup[] groups;
   private final RaftClient[] clients;
@@ -117,7 +117,7 @@ final class RatisEngine implements Engine {
     this.layout = spec.layout();
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
-    configure(); // refuses bad options before anything is created
+    this.properties = configure(spec); // refuses bad options before anything is created
     this.ownsDataDir = spec.dataDir() == null;
     if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
       try (Stream<Path> entries = Files.list(spec.dataDir())) {
@@ -141,7 +141,9 @@ final class RatisEngine implements Engine {
     }
   }
 
-  private void configure() {
+  /** The servers' and clients' properties for the spec; refuses what Ratis cannot do with it. */
+  static RaftProperties configure(EngineSpec spec) {
+    RaftProperties properties = new RaftProperties();
     SupportedRpcType rpc = switch (spec.transport()) {
       case "grpc" -> SupportedRpcType.GRPC;
       case "netty" -> SupportedRpcType.NETTY;
@@ -176,7 +178,7 @@ final class RatisEngine implements Engine {
     if (spec.log() == LogStorage.MEMORY && RaftServerConfigKeys.Snapshot.autoTriggerEnabled(properties)) {
       throw new IllegalArgumentException("ratis with --log memory cannot take snapshots: its MemoryRaftLog breaks"
           + " replication once purged; use --log disk");
-    }
+    }    return properties;
   }
 
   private void boot() throws IOException, InterruptedException {

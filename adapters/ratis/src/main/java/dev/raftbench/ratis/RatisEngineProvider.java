@@ -34,6 +34,11 @@ public final class RatisEngineProvider implements EngineProvider {
   }
 
   @Override
+  public void validate(EngineSpec spec) {
+    RatisEngine.configure(spec);
+  }
+
+  @Override
   public Engine start(EngineSpec spec) throws Exception {
     return RatisEngine.start(spec);
   }

@@ -100,18 +100,8 @@ final class SofaJRaftEngine implements Engine {
 
   private SofaJRaftEngine(EngineSpec spec) throws IOException {
     this.spec = spec;
-    Map<String, String> o = new TreeMap<>(DEFAULTS);
-    for (Map.Entry<String, String> e : spec.options().entrySet()) {
-      if (!DEFAULTS.containsKey(e.getKey())) {
-        throw new IllegalArgumentException("unknown sofajraft option '" + e.getKey() + "' (known: " + String.join(", ", new TreeMap<>(DEFAULTS).keySet()) + ")");
-      }
-      o.put(e.getKey(), e.getValue());
-    }
-    this.options = Map.copyOf(o);
-    this.rpcTimeoutMs = intOption("rpc.timeout.ms");
-    intOption("election.timeout.ms");
-    intOption("election.max.delay.ms");
-    intOption("snapshot.interval.secs");
+    this.options = options(spec);
+    this.rpcTimeoutMs = intOption(options, "rpc.timeout.ms");
     this.leaderGuess = new int[spec.shards()];
     this.ownsDataDir = spec.dataDir() == null;
     if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
@@ -124,7 +114,26 @@ final class SofaJRaftEngine implements Engine {
     this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-sofajraft-") : Files.createDirectories(spec.dataDir());
   }
 
-  private int intOption(String key) {
+  /** The engine options with defaults filled in; refuses unknown keys and values that are not positive integers. */
+  static Map<String, String> options(EngineSpec spec) {
+    if (!SelectableRpcFactory.TRANSPORTS.contains(spec.transport())) {
+      throw new IllegalArgumentException("unknown transport '" + spec.transport() + "' for engine sofajraft (known: "
+          + String.join(", ", SelectableRpcFactory.TRANSPORTS) + ")");
+    }
+    Map<String, String> o = new TreeMap<>(DEFAULTS);
+    for (Map.Entry<String, String> e : spec.options().entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("unknown sofajraft option '" + e.getKey() + "' (known: " + String.join(", ", new TreeMap<>(DEFAULTS).keySet()) + ")");
+      }
+      o.put(e.getKey(), e.getValue());
+    }
+    for (String key : o.keySet()) {
+      intOption(o, key);
+    }
+    return Map.copyOf(o);
+  }
+
+  private static int intOption(Map<String, String> options, String key) {
     String v = options.get(key);
     try {
       int i = Integer.parseInt(v.trim());
@@ -135,6 +144,10 @@ final class SofaJRaftEngine implements Engine {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("sofajraft option " + key + " must be a positive integer, was '" + v + "'");
     }
+  }
+
+  private int intOption(String key) {
+    return intOption(options, key);
   }
 
   static SofaJRaftEngine start(EngineSpec spec) throws IOException, InterruptedException {

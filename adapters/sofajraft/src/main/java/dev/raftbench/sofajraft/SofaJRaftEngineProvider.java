@@ -40,6 +40,11 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
   }
 
   @Override
+  public void validate(EngineSpec spec) {
+    SofaJRaftEngine.options(spec);
+  }
+
+  @Override
   public Engine start(EngineSpec spec) throws Exception {
     SelectableRpcFactory.select(spec.transport());
     return SofaJRaftEngine.start(spec);

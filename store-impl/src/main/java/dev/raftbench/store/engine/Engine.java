@@ -62,6 +62,12 @@ public interface Engine extends AutoCloseable {
     throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
   }
 
+  /**
+   * The harness calls this when the measured phase begins (after load and warm-up): engines that
+   * schedule events relative to it (a synthetic stall, later faults) start their clocks here.
+   */
+  default void measuredPhaseStarted() {}
+
   /** Stops every node and frees every thread, port and temporary file. Idempotent. */
   @Override
   void close();

@@ -32,6 +32,13 @@ public interface EngineProvider {
     return List.of();
   }
 
+  /**
+   * Refuses a spec this engine cannot run (unknown transport, option or value) with an
+   * {@link IllegalArgumentException}, before anything starts: the harness calls it while parsing
+   * the command line, so bad input never forks a trial JVM. {@link #start} refuses the same.
+   */
+  default void validate(EngineSpec spec) {}
+
   /** Starts a cluster and returns once every shard can serve requests. */
   Engine start(EngineSpec spec) throws Exception;
 }

@@ -30,6 +30,11 @@ public final class LocalEngineProvider implements EngineProvider {
   }
 
   @Override
+  public void validate(EngineSpec spec) {
+    spec.requireNoOptions(name());
+  }
+
+  @Override
   public Engine start(EngineSpec spec) {
     spec.requireNoOptions(name());
     return new LocalEngine(spec.shards());

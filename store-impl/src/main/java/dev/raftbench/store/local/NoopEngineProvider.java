@@ -41,6 +41,11 @@ public final class NoopEngineProvider implements EngineProvider {
   }
 
   @Override
+  public void validate(EngineSpec spec) {
+    spec.requireNoOptions(name());
+  }
+
+  @Override
   public Engine start(EngineSpec spec) {
     spec.requireNoOptions(name());
     return new NoopEngine(spec.shards());

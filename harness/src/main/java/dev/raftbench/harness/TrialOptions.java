@@ -1,0 +1,202 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.Engines;
+import dev.raftbench.store.engine.LogStorage;
+import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.UnsupportedCapabilityException;
+import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.store.shard.Placements;
+import dev.raftbench.workloads.WorkloadSpec;
+import dev.raftbench.workloads.Workloads;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The options of one trial, shared by {@code run} and {@code sweep} (a picocli mixin): parsed and
+ * validated into a {@link RunSpec}; bad input becomes a {@link CommandLine.ParameterException}.
+ */
+final class TrialOptions {
+  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "built-in workload name or YCSB workload file")
+  String workload;
+
+  @Option(names = "--engine", defaultValue = "ratis", description = "engine (see 'harness list'; default ${DEFAULT-VALUE})")
+  String engine;
+
+  @Option(names = "--transport", description = "the engine's transport (default: the engine's first, e.g. grpc for ratis)")
+  String transport;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "servers in the cluster (default ${DEFAULT-VALUE})")
+  int nodes;
+
+  @Option(names = "--shards", defaultValue = "8", description = "shards, one Raft group each (default ${DEFAULT-VALUE})")
+  int shards;
+
+  @Option(names = "--replication", description = "replicas of each shard, at most --nodes (default min(3, nodes))")
+  Integer replication;
+
+  @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread (default ring)")
+  String placement;
+
+  @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, range (default jump)")
+  String hashing;
+
+  @Option(names = "--vnodes", defaultValue = "128", description = "points per shard with --hashing ring (default ${DEFAULT-VALUE})")
+  int vnodes;
+
+  @Option(names = "--threads", defaultValue = "16", description = "closed-loop worker threads (default ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--inflight", defaultValue = "1", description = "asynchronous operations each worker keeps outstanding (default ${DEFAULT-VALUE})")
+  int inflight;
+
+  @Option(names = "--target", paramLabel = "OPS", description = "open loop: start this many operations per second over all workers,"
+      + " latency measured from each one's intended start (coordinated-omission corrected); default: closed loop")
+  Double target;
+
+  @Option(names = "--arrivals", defaultValue = "uniform", description = "open loop: uniform (evenly spaced) or poisson starts (default ${DEFAULT-VALUE})")
+  String arrivals;
+
+  @Option(names = "--noise-floor", defaultValue = "2s", converter = DurationConverter.class,
+      description = "run the same client against noop this long first and report it as the noise floor; 0 = skip (default ${DEFAULT-VALUE})")
+  Duration noiseFloor;
+
+  @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "45s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
+  Duration duration;
+
+  @Option(names = "--recordcount", description = "records to load (overrides the workload's recordcount)")
+  Long recordcount;
+
+  @Option(names = "-p", paramLabel = "KEY=VALUE", description = "override a workload property (repeatable)")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  @Option(names = "-E", paramLabel = "KEY=VALUE", description = "engine-specific option (repeatable), e.g. -E raft.server.rpc.timeout.min=1s")
+  Map<String, String> engineOptions = new LinkedHashMap<>();
+
+  @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
+  String log;
+
+  @Option(names = "--fsync", defaultValue = "on", description = "force each write to disk before acknowledging it: on or off (default ${DEFAULT-VALUE})")
+  String fsync;
+
+  @Option(names = "--reads", defaultValue = "linearizable", description = "read consistency: linearizable, lease or stale (default ${DEFAULT-VALUE})")
+  String reads;
+
+  @Option(names = "--data-dir", description = "where disk logs go (default: a temporary directory, removed afterwards)")
+  Path dataDir;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the workload's random streams (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--out", description = "write the bundle exactly here (default results/runs/<time>-<workload>-<engine>-<transport>/)")
+  Path out;
+
+  @Option(names = "--forks", defaultValue = "1", description = "1 (default): the trial runs in its own JVM with its engine's flags;"
+      + " 0: in this JVM, for debugging and quick tests")
+  int forks;
+
+  @Option(names = "--trial-timeout", converter = DurationConverter.class,
+      description = "kill a forked trial JVM still running after this long (default: warm-up + duration + 20m)")
+  Duration trialTimeout;
+
+  @Option(names = "--quiet", description = "no progress lines on stderr")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "stack traces on failure")
+  boolean verbose;
+
+
+  /** The trial these options describe; {@code target} overrides --target (null keeps it). */
+  RunSpec toRunSpec(Double targetOverride) {
+    positive("--nodes", nodes);
+    positive("--shards", shards);
+    positive("--threads", threads);
+    positive("--inflight", inflight);
+    positive("--vnodes", vnodes);
+    if (forks != 0 && forks != 1) {
+      throw bad("--forks must be 0 (in this JVM) or 1 (its own JVM), was " + forks);
+    }
+    if (trialTimeout != null && trialTimeout.isZero()) {
+      throw bad("--trial-timeout must be longer than 0 s");
+    }
+    if (targetOverride != null && !(targetOverride > 0 && Double.isFinite(targetOverride))) {
+      throw bad("a target rate must be a positive number of operations per second, was " + targetOverride);
+    }
+    if (target != null && !(target > 0 && Double.isFinite(target))) {
+      throw bad("--target must be a positive number of operations per second, was " + target);
+    }
+    if (!arrivals.equals("uniform") && !arrivals.equals("poisson")) {
+      throw bad("--arrivals must be uniform or poisson, was '" + arrivals + "'");
+    }
+    if (duration.isZero()) {
+      throw bad("--duration must be longer than 0 s");
+    }
+    if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+      throw bad("--out " + out + " is a file, not a directory");
+    }
+    Map<String, String> overrides = new LinkedHashMap<>(properties);
+    if (recordcount != null) {
+      if (recordcount <= 0) {
+        throw bad("--recordcount must be positive, was " + recordcount);
+      }
+      overrides.put("recordcount", Long.toString(recordcount));
+    }
+    try {
+      WorkloadSpec w = Workloads.load(workload, overrides);
+      EngineProvider provider = Engines.byName(engine);
+      String t = Engines.transport(provider, transport);
+      String h = hashing == null ? Partitioners.defaultName() : hashing;
+      Partitioners.check(h);
+      int k = replication == null ? Math.min(3, nodes) : replication;
+      String pl = placement == null ? Placements.defaultName() : placement;
+      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);
+      provider.validate(cluster);
+      if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
+        throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
+      }
+      Path dir = out != null ? out : Path.of("results", "runs",
+          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t
+              + (spec.name().equals("run") ? "" : "-" + spec.name()));
+      return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir,
+          targetOverride != null ? targetOverride : target, arrivals, noiseFloor);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+  }
+
+  private boolean parseFsync() {
+    return switch (fsync) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("--fsync must be on or off, was '" + fsync + "'");
+    };
+  }
+
+  private void positive(String option, int value) {
+    if (value <= 0) {
+      throw bad(option + " must be positive, was " + value);
+    }
+  }
+
+  CommandLine.ParameterException bad(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}
