@@ -97,7 +97,8 @@ final class BundleWriter {
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
     m.put("engine_options", c.options());
     m.put("hashing", s.hashing());
-    m.put("vnodes", s.hashing().equals("ring") ? s.vnodes() : null);
+    m.put("vnodes", s.hashing().equals("ring") || s.hashing().equals("bounded") ? s.vnodes() : null);
+    m.put("balance_epsilon", s.hashing().equals("bounded") ? s.balanceEpsilon() : null);
     m.put("loop", s.openLoop() ? "open" : "closed");
     m.put("target_ops_s", s.target());
     m.put("arrivals", s.openLoop() ? s.arrivals() : null);

@@ -45,6 +45,9 @@ final class HashingCommand implements Callable<Integer> {
   @Option(names = "--vnodes", defaultValue = "128", description = "points per bucket on the ring (default ${DEFAULT-VALUE})")
   int vnodes;
 
+  @Option(names = "--balance-epsilon", defaultValue = "0.25", description = "bounded: the most a bucket holds is (1 + epsilon) x the mean (default ${DEFAULT-VALUE})")
+  double balanceEpsilon;
+
   @Option(names = "--seed", defaultValue = "1", description = "seed of the popularity ranks (default ${DEFAULT-VALUE})")
   long seed;
 
@@ -62,6 +65,9 @@ final class HashingCommand implements Callable<Integer> {
     if (keys < shards) {
       throw bad("--keys (" + keys + ") must be at least --shards (" + shards + ")");
     }
+    if (!(balanceEpsilon > 0) || !Double.isFinite(balanceEpsilon)) {
+      throw bad("--balance-epsilon must be a positive number, was " + balanceEpsilon);
+    }
     if (vnodes <= 0) {
       throw bad("--vnodes must be positive, was " + vnodes);
     }
@@ -73,7 +79,7 @@ final class HashingCommand implements Callable<Integer> {
     }
     Path dir = out != null ? out : Path.of("results", "runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-hashing");
     Files.createDirectories(dir);
-    HashingStudy.Result r = HashingStudy.run(new HashingStudy.Params(nodes, shards, keys, distribution, zipfianConstant, vnodes, seed));
+    HashingStudy.Result r = HashingStudy.run(new HashingStudy.Params(nodes, shards, keys, distribution, zipfianConstant, vnodes, balanceEpsilon, seed));
 
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("hashing.json").toFile(), toJson(r));
     try (Writer w = Files.newBufferedWriter(dir.resolve("hashing.csv"), StandardCharsets.UTF_8)) {

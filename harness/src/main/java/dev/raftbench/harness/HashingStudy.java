@@ -17,7 +17,7 @@ import java.util.Random;
 final class HashingStudy {
   static final int[] NODE_GROWTH = {3, 5, 10, 20, 30, 50, 75, 100};
 
-  record Params(int nodes, int shards, int keys, String distribution, double zipfianConstant, int vnodes, long seed) {}
+  record Params(int nodes, int shards, int keys, String distribution, double zipfianConstant, int vnodes, double balanceEpsilon, long seed) {}
 
   /** One scheme's figures. */
   record Row(String scheme, double keysPeakToMean, double opsPeakToMean, double shardsPeakToMean,
@@ -40,7 +40,7 @@ final class HashingStudy {
     int[] growth = java.util.Arrays.stream(NODE_GROWTH).filter(n -> n <= p.shards()).toArray();
     List<Row> rows = new ArrayList<>();
     for (String scheme : Partitioners.names()) {
-      Partitioner keyToShard = Partitioners.create(scheme, new PartitionerSpec(p.shards(), p.vnodes(), keys));
+      Partitioner keyToShard = Partitioners.create(scheme, new PartitionerSpec(p.shards(), p.vnodes(), keys, p.balanceEpsilon()));
       long[] keysPerShard = new long[p.shards()];
       double[] opsPerShard = new double[p.shards()];
       for (int i = 0; i < Math.min(keys.size(), 200_000); i++) { // warm the JIT before timing; counts kept
@@ -94,7 +94,7 @@ final class HashingStudy {
 
   /** Shard -> node with the scheme; removing a node removes the last one (what jump allows). */
   private static int[] place(String scheme, Params p, List<String> shardNames, int nodes) {
-    Partitioner shardToNode = Partitioners.create(scheme, new PartitionerSpec(nodes, p.vnodes(), shardNames));
+    Partitioner shardToNode = Partitioners.create(scheme, new PartitionerSpec(nodes, p.vnodes(), shardNames, p.balanceEpsilon()));
     int[] place = new int[shardNames.size()];
     for (int s = 0; s < place.length; s++) {
       place[s] = shardToNode.shardOf(shardNames.get(s));

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param target     open loop: operations per second over all workers; null = closed loop
  * @param arrivals   open loop: uniform (evenly spaced) or poisson (exponential gaps)
  * @param noiseFloor how long the same client runs against {@code noop} first; zero = not measured
+ * @param balanceEpsilon hashing bounded: the most a shard holds is (1 + epsilon) times the mean
  */
 record RunSpec(
     String workloadSource,
@@ -28,20 +29,26 @@ record RunSpec(
     Path out,
     Double target,
     String arrivals,
-    Duration noiseFloor) {
+    Duration noiseFloor,
+    double balanceEpsilon) {
 
   /** Open loop: operations start on a schedule of {@link #target} per second, whatever the answers. */
+  /** What the hashing scheme is built from (the key sample is the caller's). */
+  dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
+    return new dev.raftbench.store.shard.PartitionerSpec(cluster.shards(), vnodes, keySample, balanceEpsilon);
+  }
+
   boolean openLoop() {
     return target != null;
   }
 
   RunSpec withOut(Path dir) {
     return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        target, arrivals, noiseFloor);
+        target, arrivals, noiseFloor, balanceEpsilon);
   }
 
   RunSpec withTarget(double opsPerSecond, Path dir) {
     return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon);
   }
 }

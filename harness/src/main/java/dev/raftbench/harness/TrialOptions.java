@@ -53,11 +53,15 @@ final class TrialOptions {
   @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread (default ring)")
   String placement;
 
-  @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, range (default jump)")
+  @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, bounded, range, range-even (default jump)")
   String hashing;
 
   @Option(names = "--vnodes", defaultValue = "128", description = "points per shard with --hashing ring (default ${DEFAULT-VALUE})")
   int vnodes;
+
+  @Option(names = "--balance-epsilon", defaultValue = "0.25", description = "with --hashing bounded: no shard holds more than"
+      + " (1 + epsilon) x the mean share of the key space (default ${DEFAULT-VALUE})")
+  double balanceEpsilon;
 
   @Option(names = "--threads", defaultValue = "16", description = "closed-loop worker threads (default ${DEFAULT-VALUE})")
   int threads;
@@ -131,6 +135,9 @@ final class TrialOptions {
     positive("--threads", threads);
     positive("--inflight", inflight);
     positive("--vnodes", vnodes);
+    if (!(balanceEpsilon > 0) || !Double.isFinite(balanceEpsilon)) {
+      throw bad("--balance-epsilon must be a positive number, was " + balanceEpsilon);
+    }
     if (forks != 0 && forks != 1) {
       throw bad("--forks must be 0 (in this JVM) or 1 (its own JVM), was " + forks);
     }
@@ -176,7 +183,7 @@ final class TrialOptions {
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir,
-          targetOverride != null ? targetOverride : target, arrivals, noiseFloor);
+          targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

@@ -8,7 +8,6 @@ import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.kv.Reply;
 import dev.raftbench.store.shard.Partitioner;
-import dev.raftbench.store.shard.PartitionerSpec;
 import dev.raftbench.store.shard.Partitioners;
 import dev.raftbench.workloads.Operation;
 import dev.raftbench.workloads.OperationType;
@@ -68,7 +67,7 @@ final class TrialRunner {
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
     List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
-    Partitioner partitioner = Partitioners.create(spec.hashing(), new PartitionerSpec(spec.cluster().shards(), spec.vnodes(), sample));
+    Partitioner partitioner = Partitioners.create(spec.hashing(), spec.partitionerSpec(sample));
     try (Engine engine = provider.start(spec.cluster());
          ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
       double clusterStart = seconds(System.nanoTime() - t0);
@@ -82,7 +81,7 @@ final class TrialRunner {
       // load
       OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT));
       long l0 = System.nanoTime();
-      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad);
+      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false); // as fast as it goes
       load.start();
       awaitLoad(load, loadMetrics);
       double loadSeconds = seconds(System.nanoTime() - l0);
@@ -99,7 +98,7 @@ final class TrialRunner {
       EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
       types.addAll(spec.workload().proportions().keySet());
       OpMetrics metrics = new OpMetrics(types);
-      Phase run = new Phase(client, generators, metrics, Workload.Generator::next);
+      Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
       run.start();
       try {
         if (!spec.warmup().isZero()) {
@@ -307,15 +306,15 @@ final class TrialRunner {
     OpMetrics metrics = new OpMetrics(types);
     EngineSpec c = spec.cluster();
     EngineSpec noopSpec = new EngineSpec(1, c.shards(), 1, c.placement(), noop.defaultTransport(), c.log(), c.fsync(), c.reads(), null, Map.of());
-    Partitioner partitioner = Partitioners.create(spec.hashing(), new PartitionerSpec(c.shards(), spec.vnodes(),
-        Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of()));
+    Partitioner partitioner = Partitioners.create(spec.hashing(),
+        spec.partitionerSpec(Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of()));
     try (Engine engine = noop.start(noopSpec);
          ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
       List<Workload.Generator> generators = new ArrayList<>();
       for (int w = 0; w < spec.threads(); w++) {
         generators.add(workload.generator(spec.seed() + 0x5eedL, w)); // its own streams: the trial's stay as they are
       }
-      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next);
+      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
       long t0 = System.nanoTime();
       phase.start();
       try {
@@ -347,12 +346,13 @@ final class TrialRunner {
     private final boolean open;
     private volatile boolean stopped;
 
-    Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source) {
+    Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source,
+        boolean open) {
       this.client = client;
       this.generators = generators;
       this.metrics = metrics;
       this.source = source;
-      this.open = spec.openLoop();
+      this.open = open;
     }
 
     void start() {

@@ -37,10 +37,10 @@ class HashingCommandTest {
         assertThat(moved).as("modulo reshuffles").isGreaterThan(0.5);
       }
     }
-    assertThat(schemes).containsExactly("jump", "modulo", "ring", "rendezvous", "maglev", "range");
+    assertThat(schemes).containsExactly("jump", "modulo", "ring", "rendezvous", "maglev", "bounded", "range", "range-even");
 
     List<String> csv = Files.readAllLines(dir.resolve("hashing.csv"));
-    assertThat(csv).hasSize(7);
+    assertThat(csv).hasSize(9);
     for (String chart : List.of("balance.png", "movement.png", "balance-vs-nodes.png")) {
       assertThat(ImageIO.read(dir.resolve("charts").resolve(chart).toFile())).as(chart).isNotNull();
     }

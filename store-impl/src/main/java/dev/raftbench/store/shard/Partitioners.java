@@ -18,7 +18,9 @@ public final class Partitioners {
     BY_NAME.put("ring", s -> new RingPartitioner(s.shards(), s.vnodes()));
     BY_NAME.put("rendezvous", s -> new RendezvousPartitioner(s.shards()));
     BY_NAME.put("maglev", s -> new MaglevPartitioner(s.shards()));
+    BY_NAME.put("bounded", s -> new BoundedLoadPartitioner(s.shards(), s.vnodes(), s.balanceEpsilon()));
     BY_NAME.put("range", s -> new RangePartitioner(s.shards(), s.keySample()));
+    BY_NAME.put("range-even", s -> RangePartitioner.evenlySplit(s.shards(), s.keySample()));
   }
 
   private Partitioners() {}
@@ -33,7 +35,7 @@ public final class Partitioners {
 
   /** Whether the scheme splits the key space by a sample of the keys (the caller must give one). */
   public static boolean needsKeySample(String name) {
-    return "range".equals(name);
+    return "range".equals(name) || "range-even".equals(name);
   }
 
   public static void check(String name) {

@@ -38,6 +38,16 @@ public final class RingPartitioner implements Partitioner {
     return "ring";
   }
 
+  /** The ring's points in unsigned order (a copy). */
+  long[] points() {
+    return points.clone();
+  }
+
+  /** The shard owning each point (a copy). */
+  int[] owners() {
+    return owners.clone();
+  }
+
   @Override
   public int shards() {
     return shards;

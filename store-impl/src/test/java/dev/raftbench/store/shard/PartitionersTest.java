@@ -38,7 +38,7 @@ class PartitionersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jump", "modulo", "ring", "rendezvous", "maglev", "range"})
+  @ValueSource(strings = {"jump", "modulo", "ring", "rendezvous", "maglev", "bounded", "range", "range-even"})
   void deterministicAndAlwaysAValidShard(String name) {
     for (int shards : new int[] {1, 2, 7, 100}) {
       Partitioner a = create(name, shards);
@@ -151,6 +151,65 @@ class PartitionersTest {
     assertThat(p.shardOf("")).isZero();
     assertThat(p.shardOf("\uffff")).isEqualTo(7);
     assertThatThrownBy(() -> new RangePartitioner(8, List.of("a", "b"))).hasMessageContaining("at least 8 distinct keys");
+  }
+
+  @Test
+  void boundedLoadsCapEveryShardAtOnePlusEpsilonOfTheMean() {
+    for (int n : new int[] {10, 100}) {
+      RingPartitioner ring = new RingPartitioner(n, 16);
+      BoundedLoadPartitioner bounded = new BoundedLoadPartitioner(n, 16, 0.1);
+      double worst = java.util.Arrays.stream(bounded.shares()).max().orElseThrow();
+      assertThat(worst * n).as("largest share of the hash space / mean at n=" + n).isLessThanOrEqualTo(1.1 + 1e-9);
+      assertThat(java.util.Arrays.stream(bounded.shares()).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+      // with 16 points a shard the plain ring is well above the bound; keys follow the shares (plus binomial noise)
+      assertThat(peakToMean(ring, KEYS)).as("ring at n=" + n).isGreaterThan(1.15);
+      assertThat(peakToMean(bounded, KEYS)).as("bounded at n=" + n).isLessThan(1.1 + 0.05);
+    }
+    assertThatThrownBy(() -> new PartitionerSpec(4, 16, List.of(), 0)).hasMessageContaining("balance epsilon must be a positive number");
+  }
+
+  @Test
+  void boundedMovesMoreThanTheRingButNotEverything() {
+    Partitioner before = Partitioners.create("bounded", new PartitionerSpec(100, 128, List.of(), 0.25));
+    Partitioner after = Partitioners.create("bounded", new PartitionerSpec(101, 128, List.of(), 0.25));
+    long moved = KEYS.stream().limit(200_000).filter(k -> before.shardOf(k) != after.shardOf(k)).count();
+    // the ideal is 1/101 of the keys; forwarding arcs cascades some moves, far from modulo's 100/101
+    assertThat(moved / (200_000 / 101.0)).isBetween(0.8, 10.0);
+  }
+
+  @Test
+  void rangeEvenSplitsTheKeySpaceNotTheKeys() {
+    // keys whose bytes take every value fill their key space evenly: an even split of it is even
+    List<String> dense = new ArrayList<>();
+    for (int i = 0; i < 65_536; i++) {
+      dense.add("k" + (char) (i >>> 8) + (char) (i & 0xFF));
+    }
+    RangePartitioner evenDense = RangePartitioner.evenlySplit(8, dense);
+    assertThat(evenDense.name()).isEqualTo("range-even");
+    assertThat(peakToMean(evenDense, dense)).isLessThan(1.01);
+    // decimal keys use 10 of each byte's 256 values: even zero-padded ordered ones split unevenly
+    List<String> ordered = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      ordered.add(String.format("user%010d", i));
+    }
+    assertThat(peakToMean(RangePartitioner.evenlySplit(8, ordered), ordered)).as("ordered decimal keys").isGreaterThan(1.2);
+    // YCSB's default keys ("user" + a hashed number, decimal, unpadded) use only the digits of
+    // each byte's 256 values: split evenly over the space, most ranges are empty
+    List<String> hashed = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      hashed.add("user" + (KeyHash.hash64("k" + i) >>> 1));
+    }
+    assertThat(peakToMean(RangePartitioner.evenlySplit(64, hashed), hashed)).as("range-even").isGreaterThan(4);
+    assertThat(peakToMean(new RangePartitioner(64, hashed), hashed)).as("range from a sample").isLessThan(1.01);
+    List<String> sorted = new ArrayList<>(hashed);
+    sorted.sort(null);
+    RangePartitioner p = RangePartitioner.evenlySplit(64, hashed);
+    int last = 0;
+    for (String k : sorted) {
+      int shard = p.shardOf(k);
+      assertThat(shard).isGreaterThanOrEqualTo(last);
+      last = shard;
+    }
   }
 
   @Test
