@@ -69,6 +69,10 @@ final class BundleWriter {
       Map<String, Object> service = new LinkedHashMap<>();
       r.ops().forEach((t, o) -> service.put(t.ycsbName(), opJson(o, o.service(), r.measuredSeconds())));
       summary.put("service", service);
+      Map<String, Object> open = new LinkedHashMap<>();
+      open.put("sends_delayed_by_full_window", r.openLoop().sendsDelayedByFullWindow());
+      open.put("due_but_unsent_at_end", r.openLoop().dueButUnsentAtEnd());
+      summary.put("open_loop", open);
     }
     summary.put("noise_floor", noiseFloor(r));
     root.put("summary", summary);

@@ -18,11 +18,18 @@ final class OpMetrics {
   static final class PerOp {
     /** Latency: from the intended start in open loop (coordinated-omission corrected), from the send in closed loop. */
     final Recorder recorder = new Recorder(1, HIGHEST_NANOS, DIGITS);
-    /** Service time, from the actual send: recorded in open loop only (in closed loop it is the latency). */
-    final Recorder service = new Recorder(1, HIGHEST_NANOS, DIGITS);
+    /** Service time, from the actual send: open loop only (in closed loop it is the latency); else null. */
+    final Recorder service;
     final LongAdder successes = new LongAdder();
+
+    PerOp(boolean open) {
+      service = open ? new Recorder(1, HIGHEST_NANOS, DIGITS) : null;
+    }
     private Histogram latencyInterval;
     private Histogram serviceInterval;
+
+    final LongAdder notFound = new LongAdder();
+    final LongAdder failed = new LongAdder();
 
     /** The latency recorded since the last swap; valid until the next swap (the histogram is reused). */
     Histogram swapLatency() {
@@ -30,21 +37,19 @@ final class OpMetrics {
       return latencyInterval;
     }
 
-    /** The service times recorded since the last swap; valid until the next swap. */
+    /** The service times recorded since the last swap (open loop); valid until the next swap. */
     Histogram swapService() {
       serviceInterval = service.getIntervalHistogram(serviceInterval);
       return serviceInterval;
     }
-
-    final LongAdder notFound = new LongAdder();
-    final LongAdder failed = new LongAdder();
   }
 
   private final Map<OperationType, PerOp> ops = new EnumMap<>(OperationType.class);
 
-  OpMetrics(Iterable<OperationType> types) {
+  /** @param open open loop: service times are recorded beside the latencies */
+  OpMetrics(Iterable<OperationType> types, boolean open) {
     for (OperationType t : types) {
-      ops.put(t, new PerOp());
+      ops.put(t, new PerOp(open));
     }
   }
 

@@ -32,23 +32,28 @@ record RunSpec(
     Duration noiseFloor,
     double balanceEpsilon) {
 
-  /** Open loop: operations start on a schedule of {@link #target} per second, whatever the answers. */
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
     return new dev.raftbench.store.shard.PartitionerSpec(cluster.shards(), vnodes, keySample, balanceEpsilon);
   }
 
+  /** Open loop: operations start on a schedule of {@link #target} per second, whatever the answers. */
   boolean openLoop() {
     return target != null;
   }
 
+  /**
+   * The same trial writing its bundle to {@code dir} (a repeat, a sweep step); with a
+   * {@code --data-dir}, its disk state goes to a subdirectory of the same name, since engines
+   * refuse a used one.
+   */
   RunSpec withOut(Path dir) {
-    return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        target, arrivals, noiseFloor, balanceEpsilon);
+    return withTarget(target, dir);
   }
 
-  RunSpec withTarget(double opsPerSecond, Path dir) {
-    return new RunSpec(workloadSource, workload, engine, cluster, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
+  RunSpec withTarget(Double opsPerSecond, Path dir) {
+    EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
+    return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
         opsPerSecond, arrivals, noiseFloor, balanceEpsilon);
   }
 }

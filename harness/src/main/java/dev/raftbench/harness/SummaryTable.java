@@ -34,6 +34,8 @@ final class SummaryTable {
     if (s.openLoop()) {
       out.printf(Locale.ROOT, "open loop at %.0f ops/s (%s arrivals): latencies from each operation's intended start; service times (from the send) in the bundle%n",
           s.target(), s.arrivals());
+      out.printf(Locale.ROOT, "  %,d sends waited for a full window (the client held them: raise --inflight or --threads); %,d operations due at the end were never sent%n",
+          r.openLoop().sendsDelayedByFullWindow(), r.openLoop().dueButUnsentAtEnd());
     }
     if (r.noiseFloor() != null && r.noiseFloor().latency().getTotalCount() > 0) {
       Histogram n = r.noiseFloor().latency();

@@ -2,6 +2,7 @@ package dev.raftbench.harness;
 
 import dev.raftbench.store.engine.Engines;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.Set;
  */
 final class TrialExecution {
   /** Options of the parent that the child must not see: it gets its own values for them. */
-  private static final Set<String> PARENT_ONLY = Set.of("--forks", "--out", "--repeat", "--rates", "--steps", "--target");
+  private static final Set<String> PARENT_ONLY = Set.of("--forks", "--out", "--repeat", "--rates", "--steps", "--target", "--data-dir");
 
   private TrialExecution() {}
 
@@ -26,23 +27,50 @@ final class TrialExecution {
       SummaryTable.print(result, out);
       return 0;
     }
-    Duration timeout = options.trialTimeout != null ? options.trialTimeout
-        : run.warmup().plus(run.duration()).plus(run.noiseFloor()).plus(Duration.ofMinutes(20));
+    Duration timeout = options.trialTimeout != null ? options.trialTimeout : defaultTimeout(run);
     List<String> jvmArgs = Engines.byName(run.engine()).jvmArgs(run.cluster());
-    List<String> args = childArgs(options.spec.commandLine().getParseResult().originalArgs(), options.spec.name(), run.target(), run.out());
+    List<String> args = childArgs(options.spec.commandLine().getParseResult().originalArgs(), options.spec.name(), run.target(), run.out(),
+        run.cluster().dataDir());
     return new TrialFork(jvmArgs, args, timeout, out, err).run(run.out());
   }
 
   /**
-   * The child's arguments: the user's, from the subcommand on, as {@code run}, without the
-   * parent's own options, then {@code --target} if the trial has one, {@code --forks 0 --out DIR}.
+   * Warm-up, measurement and noise floor, plus 20 minutes for start, drain and close, plus the
+   * load at a slow 100 records a second: generous, since the trial has its own deadlines and
+   * this one is only the backstop against a JVM that hangs.
    */
-  static List<String> childArgs(List<String> original, String command, Double target, java.nio.file.Path out) {
+  static Duration defaultTimeout(RunSpec run) {
+    return run.warmup().plus(run.duration()).plus(run.noiseFloor()).plus(Duration.ofMinutes(20))
+        .plusSeconds(run.workload().recordCount / 100);
+  }
+
+  /**
+   * The child's arguments: {@code run}, this trial's own {@code --forks 0 --out DIR} (and
+   * {@code --target}, {@code --data-dir} when it has them), then the user's arguments from the
+   * subcommand on without the parent's own options. Ours come first, so a user's {@code --}
+   * (end of options) stays in force after them.
+   */
+  static List<String> childArgs(List<String> original, String command, Double target, Path out, Path dataDir) {
     int from = original.indexOf(command);
-    List<String> args = new ArrayList<>();
-    args.add("run");
+    List<String> args = new ArrayList<>(List.of("run", "--forks", "0", "--out", out.toAbsolutePath().toString()));
+    if (target != null) {
+      args.addAll(List.of("--target", Double.toString(target)));
+    }
+    if (dataDir != null) {
+      args.addAll(List.of("--data-dir", dataDir.toAbsolutePath().toString()));
+    }
+    boolean optionsEnded = false;
     for (int i = from + 1; i < original.size(); i++) {
       String a = original.get(i);
+      if (optionsEnded) {
+        args.add(a);
+        continue;
+      }
+      if (a.equals("--")) {
+        optionsEnded = true;
+        args.add(a);
+        continue;
+      }
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
       if (PARENT_ONLY.contains(name)) {
         if (!a.contains("=")) {
@@ -52,10 +80,6 @@ final class TrialExecution {
         args.add(a);
       }
     }
-    if (target != null) {
-      args.addAll(List.of("--target", Double.toString(target)));
-    }
-    args.addAll(List.of("--forks", "0", "--out", out.toAbsolutePath().toString()));
     return args;
   }
 }

@@ -55,12 +55,34 @@ final class TrialFork {
   /** Runs the child to its end or its deadline; returns the exit code the harness should end with. */
   int run(Path bundle) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+    // if this JVM is stopped (Ctrl-C, SIGTERM) or interrupted first, the trial JVM goes with it
+    Thread reaper = new Thread(() -> kill(p), "raftbench-fork-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try {
+      return await(p, bundle);
+    } finally {
+      kill(p);
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or will run
+      }
+    }
+  }
+
+  private static void kill(Process p) {
+    if (p.isAlive()) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  private int await(Process p, Path bundle) throws InterruptedException {
     Thread stdout = pump(p.getInputStream(), out, false, "raftbench-fork-stdout");
     Thread stderr = pump(p.getErrorStream(), err, true, "raftbench-fork-stderr");
     boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (!finished) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      kill(p);
       p.waitFor(30, TimeUnit.SECONDS);
       stdout.join(5000);
       stderr.join(5000);

@@ -7,11 +7,12 @@ import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
+import dev.raftbench.store.shard.PartitionerSpec;
 import dev.raftbench.store.shard.Partitioners;
+import dev.raftbench.workloads.Workload;
 import dev.raftbench.store.shard.Placements;
 import dev.raftbench.workloads.WorkloadSpec;
 import dev.raftbench.workloads.Workloads;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -19,7 +20,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -118,7 +118,7 @@ final class TrialOptions {
   int forks;
 
   @Option(names = "--trial-timeout", converter = DurationConverter.class,
-      description = "kill a forked trial JVM still running after this long (default: warm-up + duration + 20m)")
+      description = "kill a forked trial JVM still running after this long (default: warm-up + duration + noise floor + 20m + 1 s per 100 records)")
   Duration trialTimeout;
 
   @Option(names = "--quiet", description = "no progress lines on stderr")
@@ -172,6 +172,9 @@ final class TrialOptions {
       String t = Engines.transport(provider, transport);
       String h = hashing == null ? Partitioners.defaultName() : hashing;
       Partitioners.check(h);
+      // built once here, so a key space the scheme cannot split is bad input, found before anything forks
+      Partitioners.create(h, new PartitionerSpec(shards, vnodes,
+          Partitioners.needsKeySample(h) ? new Workload(w).keySample(100_000) : List.of(), balanceEpsilon));
       int k = replication == null ? Math.min(3, nodes) : replication;
       String pl = placement == null ? Placements.defaultName() : placement;
       EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);

@@ -19,7 +19,15 @@ record TrialResult(
     long scans,
     long scanShardVisits,
     List<Interval> intervals,
-    NoiseFloor noiseFloor) {
+    NoiseFloor noiseFloor,
+    OpenLoop openLoop) {
+
+  /**
+   * Open loop only: sends of the measured phase that waited for a full window (the client, not
+   * the cluster, held them; the wait is in their corrected latency), and operations due at the
+   * end but never sent (a backlog the latencies do not show).
+   */
+  record OpenLoop(long sendsDelayedByFullWindow, long dueButUnsentAtEnd) {}
 
   /** The same client against {@code noop} for a short while before the trial: the harness' own latency. */
   record NoiseFloor(double seconds, long operations, Histogram latency) {

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
@@ -43,7 +44,7 @@ final class TrialRunner {
   private static final java.time.Duration LOAD_STALL = java.time.Duration.ofSeconds(60);
   /** Tag suffix of the service-time histograms in latency.hlog (open loop). */
   static final String SERVICE_TAG = ".service";
-  /** Open loop: sleep until this long before an intended start, then spin (parkNanos overshoots by tens of µs). */
+  /** Open loop: sleep until this long before an intended start, then spin (parkNanos overshoots by tens of µs); see awaitStart. */
   private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
 
   private final RunSpec spec;
@@ -62,7 +63,7 @@ final class TrialRunner {
     Workload workload = new Workload(spec.workload());
     EngineProvider provider = Engines.byName(spec.engine());
 
-    TrialResult.NoiseFloor noiseFloor = measureNoiseFloor(workload);
+    TrialResult.NoiseFloor noiseFloor = measureNoiseFloor();
     say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
@@ -79,7 +80,7 @@ final class TrialRunner {
       }
 
       // load
-      OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT));
+      OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT), false);
       long l0 = System.nanoTime();
       Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false); // as fast as it goes
       load.start();
@@ -97,7 +98,7 @@ final class TrialRunner {
       // warm-up and measurement: one continuous run, the boundary drawn by the interval recorders
       EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
       types.addAll(spec.workload().proportions().keySet());
-      OpMetrics metrics = new OpMetrics(types);
+      OpMetrics metrics = new OpMetrics(types, spec.openLoop());
       Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
       run.start();
       try {
@@ -113,12 +114,15 @@ final class TrialRunner {
         Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
         for (OperationType t : types) {
           metrics.of(t).swapLatency(); // discard the warm-up
-          metrics.of(t).swapService();
+          if (spec.openLoop()) {
+            metrics.of(t).swapService();
+          }
           totals.put(t, OpMetrics.newHistogram());
           serviceTotals.put(t, OpMetrics.newHistogram());
           errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
         }
         sampleErrors.clear();
+        long windowWaitsBefore = run.windowWaits.sum();
         long scansBefore = client.scans();
         long visitsBefore = client.scanShardVisits();
         List<TrialResult.Interval> intervals = new ArrayList<>();
@@ -169,10 +173,12 @@ final class TrialRunner {
               metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
               sampleErrors.get(t)));
         }
+        TrialResult.OpenLoop openLoop = spec.openLoop()
+            ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum()) : null;
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
             seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
-            noiseFloor);
+            noiseFloor, openLoop);
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
@@ -284,6 +290,10 @@ final class TrialRunner {
       this.next = begin + meanGapNanos * worker / spec.threads();
     }
 
+    long peek() {
+      return (long) next;
+    }
+
     long next() {
       long t = (long) next;
       next += poisson ? -meanGapNanos * Math.log(1.0 - random.nextDouble()) : meanGapNanos;
@@ -295,15 +305,17 @@ final class TrialRunner {
    * The harness' own latency: the same workload, workers and loop against {@code noop}, before
    * the cluster starts (null when not measured).
    */
-  private TrialResult.NoiseFloor measureNoiseFloor(Workload workload) throws Exception {
+  private TrialResult.NoiseFloor measureNoiseFloor() throws Exception {
     if (spec.noiseFloor().isZero()) {
       return null;
     }
+    // a workload of its own: inserts it acknowledges must not move the trial's "latest" keys
+    Workload workload = new Workload(spec.workload());
     say("noise floor: the same client against noop for %s", human(spec.noiseFloor()));
     EngineProvider noop = Engines.byName("noop");
     EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
     types.addAll(spec.workload().proportions().keySet());
-    OpMetrics metrics = new OpMetrics(types);
+    OpMetrics metrics = new OpMetrics(types, spec.openLoop());
     EngineSpec c = spec.cluster();
     EngineSpec noopSpec = new EngineSpec(1, c.shards(), 1, c.placement(), noop.defaultTransport(), c.log(), c.fsync(), c.reads(), null, Map.of());
     Partitioner partitioner = Partitioners.create(spec.hashing(),
@@ -312,7 +324,7 @@ final class TrialRunner {
          ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
       List<Workload.Generator> generators = new ArrayList<>();
       for (int w = 0; w < spec.threads(); w++) {
-        generators.add(workload.generator(spec.seed() + 0x5eedL, w)); // its own streams: the trial's stay as they are
+        generators.add(workload.generator(spec.seed() + 0x5eedL, w));
       }
       Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
       long t0 = System.nanoTime();
@@ -344,6 +356,11 @@ final class TrialRunner {
     private final Function<Workload.Generator, Operation> source;
     private final List<Thread> threads = new ArrayList<>();
     private final boolean open;
+    private final boolean spin;
+    /** Sends that found the worker's window full and waited for a slot (their wait is in the corrected latency). */
+    final LongAdder windowWaits = new LongAdder();
+    final LongAdder dueUnsent = new LongAdder();
+    private volatile long stoppedAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
     Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source,
@@ -353,6 +370,7 @@ final class TrialRunner {
       this.metrics = metrics;
       this.source = source;
       this.open = open;
+      this.spin = open && generators.size() < Runtime.getRuntime().availableProcessors();
     }
 
     void start() {
@@ -368,7 +386,24 @@ final class TrialRunner {
     }
 
     void stop() {
-      stopped = true;
+      if (!stopped) {
+        stoppedAt = System.nanoTime();
+        stopped = true;
+      }
+    }
+
+    /** Open loop: operations whose intended start had come when the phase stopped, never sent (a backlog). */
+    private void countDueUnsent(Schedule schedule, long intended) {
+      long end = stoppedAt;
+      if (intended > end) {
+        return;
+      }
+      long n = 1;
+      while (schedule.peek() <= end) {
+        schedule.next();
+        n++;
+      }
+      dueUnsent.add(n);
     }
 
     /** True once every worker has finished, waiting up to the given time. */
@@ -395,12 +430,19 @@ final class TrialRunner {
       while (!stopped) {
         long intended = schedule == null ? 0 : schedule.next();
         if (schedule != null && !awaitStart(intended)) {
+          countDueUnsent(schedule, intended);
           break;
         }
         // open loop: a full window delays the send, never the intended start (no coordinated omission)
-        window.acquireUninterruptibly();
+        if (!window.tryAcquire()) {
+          windowWaits.increment();
+          window.acquireUninterruptibly();
+        }
         if (stopped) { // the window opened after the end: send nothing more
           window.release();
+          if (schedule != null) {
+            countDueUnsent(schedule, intended);
+          }
           break;
         }
         Operation op = source.apply(gen);
@@ -419,15 +461,19 @@ final class TrialRunner {
       }
     }
 
-    /** Waits for the intended start: parks, then spins the last stretch. False once stopped. */
+    /**
+     * Waits for the intended start: parks, then spins the last stretch, but only while the
+     * workers leave a core to spare (spinning workers would take it from the cluster under test;
+     * without the spin a late wake-up is counted in the corrected latency). False once stopped.
+     */
     private boolean awaitStart(long intended) {
       while (!stopped) {
         long wait = intended - System.nanoTime();
         if (wait <= 0) {
           return true;
         }
-        if (wait > SPIN_NANOS) {
-          LockSupport.parkNanos(wait - SPIN_NANOS);
+        if (!spin || wait > SPIN_NANOS) {
+          LockSupport.parkNanos(spin ? wait - SPIN_NANOS : wait);
         } else {
           Thread.onSpinWait();
         }
@@ -448,7 +494,7 @@ final class TrialRunner {
         try {
           if (error != null) {
             metrics.recordFailure(op.type());
-            sampleErrors.putIfAbsent(op.type(), Harness.describe(ShardedKvClient.unwrap(error)));
+            sampleErrors.computeIfAbsent(op.type(), t -> Harness.describe(ShardedKvClient.unwrap(error)));
           } else if (reply instanceof Reply.Missing) {
             metrics.recordNotFound(op.type());
           } else if (open) {

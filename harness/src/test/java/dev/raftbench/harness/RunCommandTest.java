@@ -115,11 +115,64 @@ class RunCommandTest {
   @Test
   void childArgumentsFixTheBundleAndStayInProcess() {
     Path bundle = Path.of("/tmp/b");
+    String b = bundle.toAbsolutePath().toString();
     assertThat(TrialExecution.childArgs(List.of("--verbose", "run", "workload-a", "--forks", "1", "--out", "x", "--out=y", "--forks=1",
-        "--repeat", "3", "-p", "a=b"), "run", null, bundle))
-        .containsExactly("run", "workload-a", "-p", "a=b", "--forks", "0", "--out", bundle.toAbsolutePath().toString());
-    assertThat(TrialExecution.childArgs(List.of("sweep", "workload-a", "--rates", "1,2", "--steps=4", "--threads", "2"), "sweep", 2.0, bundle))
-        .containsExactly("run", "workload-a", "--threads", "2", "--target", "2.0", "--forks", "0", "--out", bundle.toAbsolutePath().toString());
+        "--repeat", "3", "-p", "a=b"), "run", null, bundle, null))
+        .containsExactly("run", "--forks", "0", "--out", b, "workload-a", "-p", "a=b");
+    assertThat(TrialExecution.childArgs(List.of("sweep", "workload-a", "--rates", "1,2", "--steps=4", "--threads", "2", "--data-dir", "/d"),
+        "sweep", 2.0, bundle, Path.of("/d/step-01")))
+        .containsExactly("run", "--forks", "0", "--out", b, "--target", "2.0", "--data-dir", "/d/step-01", "workload-a", "--threads", "2");
+    // after "--" everything is a parameter, even what looks like our options
+    assertThat(TrialExecution.childArgs(List.of("run", "--threads", "2", "--", "--out"), "run", null, bundle, null))
+        .containsExactly("run", "--forks", "0", "--out", b, "--threads", "2", "--", "--out");
+  }
+
+  @Test
+  @Timeout(120)
+  void theNoiseFloorLeavesTheTrialsWorkloadAlone(@TempDir Path dir) throws Exception {
+    // workload D reads the latest inserts: had the noise floor's inserts (on noop) counted, the
+    // trial would read keys never stored
+    Path out = dir.resolve("d");
+    HarnessCli r = HarnessCli.run("run", "workload-d", "--engine", "local", "--duration", "2s", "--warmup", "0s", "--recordcount", "1000",
+        "--threads", "2", "--noise-floor", "1s", "--forks", "0", "--quiet", "--out", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+    assertThat(trial.at("/summary/noise_floor/measured").asBoolean()).isTrue();
+    assertThat(trial.at("/summary/noise_floor/operations").asLong()).isPositive();
+    assertThat(trial.at("/summary/ops/READ/count").asLong()).isPositive();
+    assertThat(trial.at("/summary/ops/READ/not_found").asLong()).isZero();
+  }
+
+  @Test
+  @Timeout(300)
+  void repeatsRunOnFreshClustersEachWithItsOwnDataDir(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("repeats");
+    Path data = dir.resolve("data");
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "ratis", "--log", "disk", "--data-dir", data.toString(), "--shards", "1",
+        "--repeat", "2", "--duration", "1s", "--warmup", "0s", "--recordcount", "100", "--threads", "2", "--noise-floor", "0",
+        "--forks", "0", "--quiet", "--out", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("2 repeats: throughput median");
+    JsonNode repeats = new ObjectMapper().readTree(out.resolve("repeats.json").toFile());
+    assertThat(repeats.get("repeats").asInt()).isEqualTo(2);
+    assertThat(repeats.get("each")).hasSize(2);
+    double low = repeats.at("/throughput_ops_s/ci95_low").asDouble();
+    double high = repeats.at("/throughput_ops_s/ci95_high").asDouble();
+    assertThat(repeats.at("/throughput_ops_s/mean").asDouble()).isBetween(low, high);
+    for (String each : List.of("repeat-01", "repeat-02")) {
+      assertThat(out.resolve(each).resolve("trial.json")).exists();
+      assertThat(data.resolve(each)).isDirectory(); // each repeat its own, as engines refuse a used one
+    }
+  }
+
+  @Test
+  void confidenceIntervalsFollowStudentsT() {
+    Repeats.Interval ci = Repeats.confidenceInterval(new double[] {10, 12, 14});
+    assertThat(ci.mean()).isEqualTo(12.0);
+    assertThat(ci.stddev()).isEqualTo(2.0);
+    // t(0.975, 2) = 4.303; half-width 4.303 * 2 / sqrt(3)
+    assertThat(ci.high() - ci.mean()).isCloseTo(4.303 * 2 / Math.sqrt(3), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(Repeats.median(new double[] {3, 1, 2, 10})).isEqualTo(2.5);
   }
 
   @Test

@@ -96,6 +96,8 @@ final class RatisEngine implements Engine {
     return t;
   });
   private final AtomicLong callIds = new AtomicLong();
+  /** Clients replaced by a membership change, closed a little later. */
+  private final java.util.Set<RaftClient> retired = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /** One server: its identity and disk survive a stop; the RaftServer does not. */
@@ -438,7 +440,16 @@ final class RatisEngine implements Engine {
     // the new server must know the group before the leader sends it entries or a snapshot
     check("adding shard " + shard + " to " + nodeId, () -> server.groupManagement(
         GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), next)));
-    check("adding " + nodeId + " to shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    try {
+      check("adding " + nodeId + " to shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    } catch (EngineException e) {
+      try { // not a member: no replica left behind
+        server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(), node.id, callIds.incrementAndGet(), old.getGroupId(), true, false));
+      } catch (IOException | RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
     replaceGroup(shard, next);
   }
 
@@ -509,14 +520,31 @@ final class RatisEngine implements Engine {
     }
   }
 
-  /** The group's new members, and a client that knows them. */
+  /**
+   * The group's new members, and a client that knows them. Requests already sent on the old
+   * client finish on it: it is closed some seconds later (or with the engine).
+   */
   private void replaceGroup(int shard, RaftGroup next) {
     groups[shard] = next;
     RaftClient old = clients[shard];
     clients[shard] = newClient(next);
+    retired.add(old);
+    diagnostics.execute(() -> {
+      try {
+        Thread.sleep(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the engine is closing: close it now
+      }
+      if (retired.remove(old)) {
+        closeQuietly(old);
+      }
+    });
+  }
+
+  private static void closeQuietly(RaftClient client) {
     try {
-      old.close();
-    } catch (IOException e) {
+      client.close();
+    } catch (IOException | RuntimeException e) {
       LOG.warn("closing a ratis client: {}", e.toString());
     }
   }
@@ -544,11 +572,12 @@ final class RatisEngine implements Engine {
     closed = true;
     for (RaftClient client : clients) {
       if (client != null) {
-        try {
-          client.close();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("closing a ratis client: {}", e.toString());
-        }
+        closeQuietly(client);
+      }
+    }
+    for (RaftClient client : List.copyOf(retired)) {
+      if (retired.remove(client)) {
+        closeQuietly(client);
       }
     }
     // a server with a disk log takes about a second to close: close them all at once

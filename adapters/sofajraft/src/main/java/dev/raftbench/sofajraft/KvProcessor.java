@@ -11,7 +11,6 @@ import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.google.protobuf.BytesValue;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
@@ -70,6 +69,8 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
       }
     } catch (IllegalArgumentException refused) {
       ctx.sendResponse(KvWire.response(KvWire.REFUSED, String.valueOf(refused.getMessage())));
+    } catch (RuntimeException e) { // e.g. the node shutting down: the client may try again
+      ctx.sendResponse(KvWire.response(KvWire.UNAVAILABLE, "shard " + shard + ": " + e));
     }
   }
 
@@ -82,9 +83,8 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
   }
 
   private static void write(RpcContext ctx, Replica replica, BytesValue request) {
-    byte[] command = request.getValue().substring(5).toByteArray();
     Node node = replica.node();
-    node.apply(new Task(ByteBuffer.wrap(command), new ShardFsm.WriteDone() {
+    node.apply(new Task(KvWire.commandCopy(request), new ShardFsm.WriteDone() {
       private byte[] reply;
       private RuntimeException refused;
 

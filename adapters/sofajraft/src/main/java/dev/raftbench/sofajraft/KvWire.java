@@ -42,7 +42,16 @@ final class KvWire {
   }
 
   static int shard(BytesValue request) {
-    return request.getValue().substring(1, HEADER).asReadOnlyByteBuffer().getInt();
+    ByteString v = request.getValue();
+    return (v.byteAt(1) & 0xFF) << 24 | (v.byteAt(2) & 0xFF) << 16 | (v.byteAt(3) & 0xFF) << 8 | (v.byteAt(4) & 0xFF);
+  }
+
+  /** The encoded command as a buffer the log can keep (a copy: the request's bytes belong to the RPC layer). */
+  static ByteBuffer commandCopy(BytesValue request) {
+    ByteString v = request.getValue();
+    byte[] b = new byte[v.size() - HEADER];
+    v.copyTo(b, HEADER, 0, b.length);
+    return ByteBuffer.wrap(b);
   }
 
   /** The encoded command, without copying. */

@@ -89,8 +89,16 @@ final class SofaJRaftEngine implements Engine {
       this.dir = dir;
     }
 
+    private volatile Endpoint endpoint;
+
+    /** Cached: Endpoint caches its toString, which the RPC clients key connections by. */
     Endpoint endpoint() {
-      return new Endpoint("127.0.0.1", port);
+      Endpoint e = endpoint;
+      if (e == null || e.getPort() != port) {
+        e = new Endpoint("127.0.0.1", port);
+        endpoint = e;
+      }
+      return e;
     }
 
     PeerId peer() {
@@ -350,35 +358,10 @@ final class SofaJRaftEngine implements Engine {
     }
     try {
       c.invokeAsync(server.endpoint(), request, (response, error) -> {
-        if (error != null) {
-          unreachable(shard, to, pinned);
-          result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + error.getMessage(), !closed, error));
-          return;
-        }
-        BytesValue r = (BytesValue) response;
-        switch (KvWire.status(r)) {
-          case KvWire.OK -> {
-            try {
-              result.complete(Codec.decodeReply(KvWire.payload(r)));
-            } catch (RuntimeException e) {
-              result.completeExceptionally(new EngineException("shard " + shard + ": undecodable reply: " + e.getMessage(), false, e));
-            }
-          }
-          case KvWire.REFUSED -> result.completeExceptionally(new IllegalArgumentException("shard " + shard + " refused the command: " + KvWire.text(r)));
-          case KvWire.NOT_LEADER -> {
-            int next = indexOfEndpoint(KvWire.text(r));
-            if (pinned < 0 && next >= 0 && next != to && redirects < MAX_REDIRECTS) {
-              leaderGuess[shard] = next;
-              send(shard, request, pinned, next, redirects + 1, result);
-            } else {
-              unreachable(shard, to, pinned);
-              result.completeExceptionally(new EngineException("shard " + shard + ": " + server.id + " is not the leader and knows none", true));
-            }
-          }
-          default -> {
-            unreachable(shard, to, pinned);
-            result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + KvWire.text(r), !closed));
-          }
+        try {
+          onResponse(shard, request, pinned, to, redirects, result, server, response, error);
+        } catch (RuntimeException | Error e) { // never leave the caller without an answer
+          result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + e, false, e));
         }
       }, rpcTimeoutMs);
     } catch (InterruptedException e) {
@@ -387,6 +370,41 @@ final class SofaJRaftEngine implements Engine {
     } catch (Exception e) { // RemotingException: no connection to that node
       unreachable(shard, to, pinned);
       result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + e.getMessage(), !closed, e));
+    }
+  }
+
+  /** One answer: the reply, a refusal, a redirect to follow, or a failure that moves the next try to another member. */
+  private void onResponse(int shard, BytesValue request, int pinned, int to, int redirects, CompletableFuture<Reply> result, Server server,
+      Object response, Throwable error) {
+    if (error != null) {
+      unreachable(shard, to, pinned);
+      result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + error.getMessage(), !closed, error));
+      return;
+    }
+    BytesValue r = (BytesValue) response;
+    switch (KvWire.status(r)) {
+      case KvWire.OK -> {
+        try {
+          result.complete(Codec.decodeReply(KvWire.payload(r)));
+        } catch (RuntimeException e) {
+          result.completeExceptionally(new EngineException("shard " + shard + ": undecodable reply: " + e.getMessage(), false, e));
+        }
+      }
+      case KvWire.REFUSED -> result.completeExceptionally(new IllegalArgumentException("shard " + shard + " refused the command: " + KvWire.text(r)));
+      case KvWire.NOT_LEADER -> {
+        int next = indexOfEndpoint(KvWire.text(r));
+        if (pinned < 0 && next >= 0 && next != to && redirects < MAX_REDIRECTS) {
+          leaderGuess[shard] = next;
+          send(shard, request, pinned, next, redirects + 1, result);
+        } else {
+          unreachable(shard, to, pinned);
+          result.completeExceptionally(new EngineException("shard " + shard + ": " + server.id + " is not the leader and knows none", true));
+        }
+      }
+      default -> {
+        unreachable(shard, to, pinned);
+        result.completeExceptionally(new EngineException("shard " + shard + " via " + server.id + ": " + KvWire.text(r), !closed));
+      }
     }
   }
 
@@ -461,7 +479,13 @@ final class SofaJRaftEngine implements Engine {
     } catch (IOException e) {
       throw new EngineException("starting shard " + shard + " on " + nodeId + " failed: " + e.getMessage(), false, e);
     }
-    onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done));
+    try {
+      onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done));
+    } catch (RuntimeException e) {
+      stopReplica(server, shard); // not a member: no replica left behind
+      deleteRecursively(server.dir.resolve("shard-" + shard));
+      throw e;
+    }
     List<Integer> m = members.get(shard);
     synchronized (m) {
       m.add(index);

@@ -71,6 +71,10 @@ public record EngineSpec(
     return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m);
   }
 
+  public EngineSpec withDataDir(Path dir) {
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dir, options);
+  }
+
   public EngineSpec withLog(LogStorage l) {
     return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options);
   }

@@ -185,6 +185,9 @@ final class SyntheticEngine implements Engine {
     long now = System.nanoTime();
     boolean newHead;
     synchronized (queue) {
+      if (closed) { // checked under the lock the clock's last drain takes: nothing is enqueued after it
+        return CompletableFuture.failedFuture(new EngineException("synthetic engine is closed", false));
+      }
       int server = 0;
       for (int i = 1; i < serverFreeAt.length; i++) {
         if (serverFreeAt[i] < serverFreeAt[server]) {

@@ -84,9 +84,6 @@ public final class RangePartitioner implements OrderedPartitioner {
     if (shards <= 0) {
       throw new IllegalArgumentException("shards must be positive, was " + shards);
     }
-    if (shards <= 0) {
-      throw new IllegalArgumentException("shards must be positive, was " + shards);
-    }
     TreeSet<String> distinct = new TreeSet<>(keySample);
     if (shards > 1 && distinct.size() < shards) {
       throw new IllegalArgumentException("range hashing needs a sample of at least " + shards
