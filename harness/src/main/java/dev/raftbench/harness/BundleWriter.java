@@ -75,6 +75,9 @@ final class BundleWriter {
       summary.put("open_loop", open);
     }
     summary.put("noise_floor", noiseFloor(r));
+    if (r.integrity() != null) {
+      summary.put("data_integrity", Map.of("checked", r.integrity().checked(), "failed", r.integrity().failed()));
+    }
     root.put("summary", summary);
     root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
         "latency_chart", "charts/latency.png"));
@@ -86,6 +89,7 @@ final class BundleWriter {
     m.put("workload", s.workload().name());
     m.put("workload_source", s.workloadSource());
     m.put("workload_properties", s.workload().properties());
+    m.put("workload_unknown_properties", s.workload().unknownProperties());
     m.put("engine", s.engine());
     EngineSpec c = s.cluster();
     m.put("transport", c.transport());
@@ -173,6 +177,13 @@ final class BundleWriter {
       w.printf(Locale.ROOT, "[OVERALL], Throughput(ops/sec), %s%n", r.throughput());
       w.printf(Locale.ROOT, "[LOAD], Operations, %d%n", r.load().records());
       w.printf(Locale.ROOT, "[LOAD], RunTime(ms), %d%n", Math.round(r.load().seconds() * 1000));
+      if (r.integrity() != null) { // YCSB's dataintegrity section
+        w.printf(Locale.ROOT, "[VERIFY], Operations, %d%n", r.integrity().checked());
+        w.printf(Locale.ROOT, "[VERIFY], Return=OK, %d%n", r.integrity().checked() - r.integrity().failed());
+        if (r.integrity().failed() > 0) {
+          w.printf(Locale.ROOT, "[VERIFY], Return=UNEXPECTED_STATE, %d%n", r.integrity().failed());
+        }
+      }
       for (Map.Entry<OperationType, TrialResult.OpTotals> e : r.ops().entrySet()) {
         String n = "[" + e.getKey().ycsbName() + "]";
         TrialResult.OpTotals o = e.getValue();

@@ -168,6 +168,11 @@ final class TrialOptions {
     }
     try {
       WorkloadSpec w = Workloads.load(workload, overrides);
+      if (!w.unknownProperties().isEmpty() && !quiet && !Boolean.getBoolean(TrialFork.FORKED_PROPERTY)) {
+        spec.commandLine().getErr().println("harness: warning: workload properties RaftBench does not read (kept in the bundle): "
+            + String.join(", ", w.unknownProperties()));
+        spec.commandLine().getErr().flush();
+      }
       EngineProvider provider = Engines.byName(engine);
       String t = Engines.transport(provider, transport);
       String h = hashing == null ? Partitioners.defaultName() : hashing;

@@ -20,7 +20,14 @@ record TrialResult(
     long scanShardVisits,
     List<Interval> intervals,
     NoiseFloor noiseFloor,
-    OpenLoop openLoop) {
+    OpenLoop openLoop,
+    Integrity integrity) {
+
+  /**
+   * dataintegrity: reads whose values were checked against those their keys imply (warm-up
+   * included, as long as the run lasted), and those that did not match (counted as failed reads).
+   */
+  record Integrity(long checked, long failed) {}
 
   /**
    * Open loop only: sends of the measured phase that waited for a full window (the client, not

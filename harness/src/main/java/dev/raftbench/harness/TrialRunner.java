@@ -50,6 +50,10 @@ final class TrialRunner {
   private final RunSpec spec;
   private final PrintWriter progress;
   private final Map<OperationType, String> sampleErrors = new ConcurrentHashMap<>();
+  /** dataintegrity: checks reads of the measured phase against the values their keys imply; null otherwise. */
+  private volatile Workload integrity;
+  private final LongAdder integrityChecked = new LongAdder();
+  private final LongAdder integrityFailed = new LongAdder();
 
   TrialRunner(RunSpec spec, PrintWriter progress) {
     this.spec = spec;
@@ -99,6 +103,7 @@ final class TrialRunner {
       EnumSet<OperationType> types = EnumSet.noneOf(OperationType.class);
       types.addAll(spec.workload().proportions().keySet());
       OpMetrics metrics = new OpMetrics(types, spec.openLoop());
+      integrity = spec.workload().dataIntegrity ? workload : null;
       Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
       run.start();
       try {
@@ -173,16 +178,27 @@ final class TrialRunner {
               metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
               sampleErrors.get(t)));
         }
+        TrialResult.Integrity checked = spec.workload().dataIntegrity
+            ? new TrialResult.Integrity(integrityChecked.sum(), integrityFailed.sum()) : null;
         TrialResult.OpenLoop openLoop = spec.openLoop()
             ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum()) : null;
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
             seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
-            noiseFloor, openLoop);
+            noiseFloor, openLoop, checked);
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
     }
+  }
+
+  private boolean check(String key, Reply.Found found) {
+    integrityChecked.increment();
+    if (integrity.verify(key, found.record())) {
+      return true;
+    }
+    integrityFailed.increment();
+    return false;
   }
 
   /** Waits for the load to finish; gives up when no insert has succeeded for LOAD_STALL while some failed. */
@@ -497,6 +513,10 @@ final class TrialRunner {
             sampleErrors.computeIfAbsent(op.type(), t -> Harness.describe(ShardedKvClient.unwrap(error)));
           } else if (reply instanceof Reply.Missing) {
             metrics.recordNotFound(op.type());
+          } else if (integrity != null && op.type() == OperationType.READ && reply instanceof Reply.Found found
+              && !check(op.key(), found)) {
+            metrics.recordFailure(op.type()); // a wrong value is a failed read, as YCSB's verifyRow makes it
+            sampleErrors.computeIfAbsent(op.type(), t -> "data integrity: " + op.key() + " holds values its key does not imply");
           } else if (open) {
             metrics.recordSuccess(op.type(), nanos + (start - intended), nanos);
           } else {

@@ -31,6 +31,9 @@ class BadInputTest {
       "run workload-a --engine local --replication 1    | PLACEMENT is not supported by the local engine",
       "run workload-a --no-such-flag                    | Unknown option: '--no-such-flag'",
       "run workload-a --target 0                        | --target must be a positive number of operations per second",
+      "run workload-a -p readproportion=0.9             | the operation proportions sum to 1.4, not 1",
+      "run workload-a -p fieldlengthdistribution=histogram -p fieldlengthhistogram=/no/hist | fieldlengthhistogram: cannot read /no/hist",
+      "run workload-a -p dataintegrity=yes              | workload property dataintegrity: 'yes' is not true or false (-p dataintegrity)",
       "run workload-a --target 500 --arrivals bursty    | --arrivals must be uniform or poisson, was 'bursty'",
       "run workload-a --forks 2                         | --forks must be 0 (in this JVM) or 1 (its own JVM), was 2",
       "run workload-a --fsync maybe                     | --fsync must be on or off, was 'maybe'",
@@ -59,7 +62,8 @@ class BadInputTest {
     Files.writeString(file, "recordcount=ten\n");
     HarnessCli r = HarnessCli.run("run", file.toString(), "--engine", "noop");
     assertThat(r.code).isEqualTo(Harness.USAGE);
-    assertThat(r.err.strip()).isEqualTo("harness: workload property recordcount: 'ten' is not a whole number (see 'harness run --help')");
+    assertThat(r.err.strip()).isEqualTo("harness: workload property recordcount: 'ten' is not a whole number (" + file + " line 1)"
+        + " (see 'harness run --help')");
   }
 
   @Test

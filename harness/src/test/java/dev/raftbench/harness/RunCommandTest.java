@@ -166,6 +166,32 @@ class RunCommandTest {
   }
 
   @Test
+  @Timeout(120)
+  void ycsbsOwnWorkloadFileRunsAsIsWithDataIntegrityChecked(@TempDir Path dir) throws Exception {
+    Path ycsbWorkloadE = Path.of("..", "workloads", "src", "test", "resources", "ycsb", "workloade"); // YCSB 0.17's file, unchanged
+    Path out = dir.resolve("e");
+    HarnessCli r = HarnessCli.run("run", ycsbWorkloadE.toString(), "--engine", "local", "--duration", "1s", "--warmup", "0s",
+        "--threads", "2", "--noise-floor", "0", "--forks", "0", "--quiet", "--out", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.err).doesNotContain("warning");
+    JsonNode trial = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
+    assertThat(trial.at("/spec/workload").asText()).isEqualTo("workloade");
+    assertThat(trial.at("/summary/ops/SCAN/count").asLong()).isPositive();
+    assertThat(trial.at("/summary/errors").asLong()).isZero();
+
+    Path checked = dir.resolve("c");
+    r = HarnessCli.run("run", "workload-b", "--engine", "local", "-p", "dataintegrity=true", "-p", "mongodb.url=x", "--duration", "1s",
+        "--warmup", "0s", "--recordcount", "500", "--threads", "2", "--noise-floor", "0", "--forks", "0", "--out", checked.toString());
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.err).contains("warning: workload properties RaftBench does not read (kept in the bundle): mongodb.url");
+    trial = new ObjectMapper().readTree(checked.resolve("trial.json").toFile());
+    assertThat(trial.at("/summary/data_integrity/checked").asLong()).isPositive();
+    assertThat(trial.at("/summary/data_integrity/failed").asLong()).isZero();
+    assertThat(trial.at("/spec/workload_unknown_properties/0").asText()).isEqualTo("mongodb.url");
+    assertThat(Files.readAllLines(checked.resolve("ycsb.txt"))).anyMatch(l -> l.startsWith("[VERIFY], Return=OK, "));
+  }
+
+  @Test
   void confidenceIntervalsFollowStudentsT() {
     Repeats.Interval ci = Repeats.confidenceInterval(new double[] {10, 12, 14});
     assertThat(ci.mean()).isEqualTo(12.0);

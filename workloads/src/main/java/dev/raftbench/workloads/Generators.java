@@ -51,6 +51,29 @@ public final class Generators {
     };
   }
 
+  /**
+   * YCSB's HistogramGenerator: bucket i drawn with weight counts[i], giving (i + 1) x blockSize
+   * (bucket 0 holds lengths up to one block).
+   */
+  public static LongSource histogram(int blockSize, long[] counts) {
+    long[] cumulative = new long[counts.length];
+    long acc = 0;
+    for (int i = 0; i < counts.length; i++) {
+      acc += counts[i];
+      cumulative[i] = acc;
+    }
+    long total = acc;
+    return r -> {
+      long u = r.nextLong(total);
+      int i = java.util.Arrays.binarySearch(cumulative, u);
+      int bucket = i >= 0 ? i + 1 : -i - 1; // the first bucket whose cumulative count exceeds u
+      while (counts[bucket] == 0) {
+        bucket++;
+      }
+      return (long) (bucket + 1) * blockSize;
+    };
+  }
+
   /** YCSB's ExponentialGenerator: percentile% of draws below range. */
   public static LongSource exponential(double percentile, double range) {
     double gamma = -Math.log(1.0 - percentile / 100.0) / range;

@@ -67,6 +67,7 @@ public final class Workload {
     this.fieldLength = switch (spec.fieldLengthDistribution) {
       case "uniform" -> Generators.uniform(Math.min(spec.minFieldLength, spec.fieldLength), spec.fieldLength);
       case "zipfian" -> new Zipfian(Math.min(spec.minFieldLength, spec.fieldLength), spec.fieldLength, spec.zipfianConstant);
+      case "histogram" -> Generators.histogram(spec.fieldLengthHistogram.blockSize(), spec.fieldLengthHistogram.counts());
       default -> Generators.constant(spec.fieldLength);
     };
     this.fieldChooser = Generators.uniform(0, spec.fieldCount - 1);
@@ -118,6 +119,37 @@ public final class Workload {
   /** A generator for one worker, with its own random stream derived from the run's seed. */
   public Generator generator(long seed, int worker) {
     return new Generator(seed, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (worker + 1))));
+  }
+
+  /**
+   * YCSB's CoreWorkload.buildDeterministicValue: "key:field", then ":" and the hash code of what
+   * is there so far, repeated to the field length. With dataintegrity every value is this.
+   */
+  byte[] deterministicValue(String key, String field) {
+    int size = spec.fieldLength;
+    StringBuilder sb = new StringBuilder(size);
+    sb.append(key).append(':').append(field);
+    while (sb.length() < size) {
+      sb.append(':').append(sb.toString().hashCode());
+    }
+    sb.setLength(size);
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * With dataintegrity, whether every field a read returned holds the value derived from its key
+   * and name (YCSB's verifyRow); true when the workload does not check.
+   */
+  public boolean verify(String key, Record got) {
+    if (!spec.dataIntegrity) {
+      return true;
+    }
+    for (int i = 0; i < got.size(); i++) {
+      if (!java.util.Arrays.equals(got.value(i), deterministicValue(key, got.name(i)))) {
+        return false;
+      }
+    }
+    return !got.isEmpty();
   }
 
   /** YCSB's SkewedLatestGenerator: recently inserted keys are the most popular. */
@@ -180,7 +212,8 @@ public final class Workload {
       SplittableRandom own = random;
       random = new SplittableRandom(seed ^ Generators.fnvhash64(n));
       try {
-        return new Operation(OperationType.INSERT, n, keyName(n), allValues(), List.of(), 0);
+        String key = keyName(n);
+        return new Operation(OperationType.INSERT, n, key, allValues(key), List.of(), 0);
       } finally {
         random = own;
       }
@@ -192,7 +225,8 @@ public final class Workload {
       switch (type) {
         case INSERT -> {
           long n = inserts.next();
-          return new Operation(type, n, keyName(n), allValues(), List.of(), 0);
+          String key = keyName(n);
+          return new Operation(type, n, key, allValues(key), List.of(), 0);
         }
         case READ -> {
           long n = nextKeyNumber();
@@ -200,11 +234,13 @@ public final class Workload {
         }
         case UPDATE -> {
           long n = nextKeyNumber();
-          return new Operation(type, n, keyName(n), writeValues(), List.of(), 0);
+          String key = keyName(n);
+          return new Operation(type, n, key, writeValues(key), List.of(), 0);
         }
         case READ_MODIFY_WRITE -> {
           long n = nextKeyNumber();
-          return new Operation(type, n, keyName(n), writeValues(), readFields(), 0);
+          String key = keyName(n);
+          return new Operation(type, n, key, writeValues(key), readFields(), 0);
         }
         case SCAN -> {
           long n = nextKeyNumber();
@@ -257,20 +293,24 @@ public final class Workload {
       return spec.readAllFields ? List.of() : List.of(fieldNames.get((int) fieldChooser.next(random)));
     }
 
-    private Record writeValues() {
+    private Record writeValues(String key) {
       if (spec.writeAllFields) {
-        return allValues();
+        return allValues(key);
       }
       String field = fieldNames.get((int) fieldChooser.next(random));
-      return Record.ofSorted(new String[] {field}, new byte[][] {value()});
+      return Record.ofSorted(new String[] {field}, new byte[][] {value(key, field)});
     }
 
-    private Record allValues() { // no map per operation: the names are sorted once
+    private Record allValues(String key) { // no map per operation: the names are sorted once
       byte[][] values = new byte[sortedFieldNames.length][];
       for (int i = 0; i < values.length; i++) {
-        values[i] = value();
+        values[i] = value(key, sortedFieldNames[i]);
       }
       return Record.ofSorted(sortedFieldNames, values);
+    }
+
+    private byte[] value(String key, String field) {
+      return spec.dataIntegrity ? deterministicValue(key, field) : value();
     }
 
     /** Printable ASCII, as YCSB's RandomByteIterator. */

@@ -2,6 +2,7 @@ package dev.raftbench.workloads;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -45,6 +46,68 @@ public final class WorkloadSpec {
   public final int zeroPadding;
   public final long insertStart;
   public final long insertCount;
+  /** YCSB's dataintegrity: values derived from key and field, checked on every read. */
+  public final boolean dataIntegrity;
+  /** fieldlengthdistribution=histogram: YCSB's histogram file, read once; else null. */
+  public final FieldLengthHistogram fieldLengthHistogram;
+
+  /**
+   * The properties YCSB's CoreWorkload and Client read (and RaftBench's own additions); any
+   * other is kept, listed in the bundle and warned about (workload files carry binding settings).
+   */
+  public static final java.util.Set<String> KNOWN = java.util.Set.of("recordcount", "operationcount", "workload", "db", "exporter",
+      "exportfile", "threadcount", "target", "maxexecutiontime", "measurementtype", "fieldcount", "fieldlength", "minfieldlength",
+      "fieldlengthdistribution", "fieldlengthhistogram", "fieldnameprefix", "readallfields", "writeallfields", "readproportion",
+      "updateproportion", "insertproportion", "scanproportion", "readmodifywriteproportion", "deleteproportion", "requestdistribution",
+      "zipfianconstant", "hotspotdatafraction", "hotspotopnfraction", "exponential.percentile", "exponential.frac", "minscanlength",
+      "maxscanlength", "scanlengthdistribution", "insertorder", "zeropadding", "insertstart", "insertcount", "dataintegrity", "table",
+      "dotransactions", "status.interval", "histogram.buckets", "hdrhistogram.percentiles", "core_workload_insertion_retry_limit",
+      "core_workload_insertion_retry_interval");
+
+  /** YCSB's HistogramGenerator input: a block size and a count per bucket; draws are (bucket + 1) x block size. */
+  public record FieldLengthHistogram(int blockSize, long[] counts) {
+    /** YCSB's format: "BlockSize\t<n>", then "<bucket>\t<count>" lines. */
+    static FieldLengthHistogram read(java.nio.file.Path file) {
+      List<String> lines;
+      try {
+        lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("workload property fieldlengthhistogram: cannot read " + file + " (" + e.getMessage() + ")");
+      }
+      int blockSize = -1;
+      java.util.TreeMap<Integer, Long> buckets = new java.util.TreeMap<>();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i).trim();
+        if (line.isEmpty()) {
+          continue;
+        }
+        String[] parts = line.split("\\s+");
+        try {
+          if (i == 0 || parts[0].equals("BlockSize")) {
+            if (!parts[0].equals("BlockSize") || parts.length != 2) {
+              throw new NumberFormatException();
+            }
+            blockSize = Integer.parseInt(parts[1]);
+          } else {
+            if (parts.length != 2) {
+              throw new NumberFormatException();
+            }
+            buckets.put(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
+          }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("field length histogram " + file + " line " + (i + 1) + ": expected "
+              + (i == 0 ? "'BlockSize<tab>N'" : "'<bucket><tab><count>'") + ", found '" + line + "'");
+        }
+      }
+      if (blockSize <= 0 || buckets.isEmpty() || buckets.firstKey() < 0 || buckets.values().stream().anyMatch(c -> c < 0)
+          || buckets.values().stream().mapToLong(Long::longValue).sum() == 0) {
+        throw new IllegalArgumentException("field length histogram " + file + " needs a positive BlockSize and at least one positive count");
+      }
+      long[] counts = new long[buckets.lastKey() + 1];
+      buckets.forEach((b, c) -> counts[b] = c);
+      return new FieldLengthHistogram(blockSize, counts);
+    }
+  }
 
   public WorkloadSpec(String name, Properties props) {
     this.name = name;
@@ -59,7 +122,9 @@ public final class WorkloadSpec {
     fieldCount = positiveInt("fieldcount", 10);
     fieldLength = positiveInt("fieldlength", 100);
     minFieldLength = positiveInt("minfieldlength", 1);
-    fieldLengthDistribution = oneOf("fieldlengthdistribution", "constant", "constant", "uniform", "zipfian");
+    fieldLengthDistribution = oneOf("fieldlengthdistribution", "constant", "constant", "uniform", "zipfian", "histogram");
+    fieldLengthHistogram = fieldLengthDistribution.equals("histogram")
+        ? FieldLengthHistogram.read(java.nio.file.Path.of(m.getOrDefault("fieldlengthhistogram", "hist.txt"))) : null;
     fieldNamePrefix = m.getOrDefault("fieldnameprefix", "field");
     readAllFields = bool("readallfields", true);
     writeAllFields = bool("writeallfields", false);
@@ -69,8 +134,11 @@ public final class WorkloadSpec {
     scanProportion = proportion("scanproportion", 0);
     readModifyWriteProportion = proportion("readmodifywriteproportion", 0);
     deleteProportion = proportion("deleteproportion", 0);
-    if (readProportion + updateProportion + insertProportion + scanProportion + readModifyWriteProportion + deleteProportion <= 0) {
-      throw new IllegalArgumentException("workload " + name + ": all operation proportions are zero");
+    double sum = readProportion + updateProportion + insertProportion + scanProportion + readModifyWriteProportion + deleteProportion;
+    if (Math.abs(sum - 1.0) > 1e-6) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "workload %s: the operation proportions sum to %s, not 1"
+          + " (read %s, update %s, insert %s, scan %s, readmodifywrite %s, delete %s)", name, sum, readProportion, updateProportion,
+          insertProportion, scanProportion, readModifyWriteProportion, deleteProportion));
     }
     requestDistribution = oneOf("requestdistribution", "uniform", "uniform", "zipfian", "latest", "hotspot", "sequential", "exponential");
     zipfianConstant = dbl("zipfianconstant", 0.99);
@@ -100,6 +168,16 @@ public final class WorkloadSpec {
     if (insertStart + insertCount > recordCount) {
       throw new IllegalArgumentException("workload properties insertstart + insertcount exceed recordcount");
     }
+    dataIntegrity = bool("dataintegrity", false);
+    if (dataIntegrity && !fieldLengthDistribution.equals("constant")) {
+      // as YCSB: the expected value of a field is rebuilt from its key and name, so its length must be fixed
+      throw new IllegalArgumentException("workload property dataintegrity=true needs fieldlengthdistribution=constant, was " + fieldLengthDistribution);
+    }
+  }
+
+  /** Properties neither YCSB's core nor RaftBench reads (kept in the bundle, warned about). */
+  public List<String> unknownProperties() {
+    return properties.keySet().stream().filter(k -> !KNOWN.contains(k)).sorted().toList();
   }
 
   public String name() {

@@ -12,8 +12,12 @@ import java.util.Properties;
 
 /** The built-in workloads and the loading of workload files. */
 public final class Workloads {
-  /** Built-in names: YCSB's six core workloads with record counts sized for a meaningful run. */
-  public static final List<String> BUILT_IN = List.of("workload-a", "workload-b", "workload-c", "workload-d", "workload-e", "workload-f");
+  /**
+   * Built-in names: YCSB's six core workloads with record counts sized for a meaningful run, and
+   * three of our own (write-only, read-only-uniform, scan-heavy, the last meant for --hashing range).
+   */
+  public static final List<String> BUILT_IN = List.of("workload-a", "workload-b", "workload-c", "workload-d", "workload-e", "workload-f",
+      "write-only", "read-only-uniform", "scan-heavy");
 
   private Workloads() {}
 
@@ -25,6 +29,8 @@ public final class Workloads {
   public static WorkloadSpec load(String nameOrPath, Map<String, String> overrides) {
     Properties props = new Properties();
     String name;
+    Map<String, Integer> lines = Map.of();
+    Path file = null;
     if (BUILT_IN.contains(nameOrPath)) {
       name = nameOrPath;
       try (InputStream in = Workloads.class.getResourceAsStream("/workloads/" + nameOrPath + ".properties")) {
@@ -47,8 +53,59 @@ public final class Workloads {
       } catch (IOException | IllegalArgumentException e) {
         throw new IllegalArgumentException("cannot read workload file " + path + ": " + e.getMessage());
       }
+      lines = lineNumbers(path);
+      file = path;
+      // YCSB resolves fieldlengthhistogram against the working directory; next to the workload file is what users mean
+      String histogram = props.getProperty("fieldlengthhistogram");
+      if (histogram != null && !Path.of(histogram.trim()).isAbsolute() && !Files.exists(Path.of(histogram.trim()))) {
+        Path beside = path.toAbsolutePath().getParent().resolve(histogram.trim());
+        if (Files.exists(beside)) {
+          props.setProperty("fieldlengthhistogram", beside.toString());
+        }
+      }
     }
     overrides.forEach(props::setProperty);
-    return new WorkloadSpec(name, props);
+    try {
+      return new WorkloadSpec(name, props);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + where(e.getMessage(), overrides, lines, file), e);
+    }
+  }
+
+  private static final java.util.regex.Pattern PROPERTY = java.util.regex.Pattern.compile("workload propert(?:y|ies) ([\\w.]+)");
+
+  /** Where the property a message names was set: " (-p override)", " (FILE line N)", or nothing. */
+  private static String where(String message, Map<String, String> overrides, Map<String, Integer> lines, Path file) {
+    java.util.regex.Matcher m = PROPERTY.matcher(String.valueOf(message));
+    if (!m.find()) {
+      return "";
+    }
+    String key = m.group(1);
+    if (overrides.containsKey(key)) {
+      return " (-p " + key + ")";
+    }
+    Integer line = lines.get(key);
+    return line == null || file == null ? "" : " (" + file + " line " + line + ")";
+  }
+
+  /** The line each property is set on (the last one, as Properties keeps the last). */
+  private static Map<String, Integer> lineNumbers(Path path) {
+    Map<String, Integer> lines = new java.util.HashMap<>();
+    try {
+      List<String> all = Files.readAllLines(path, StandardCharsets.ISO_8859_1);
+      for (int i = 0; i < all.size(); i++) {
+        String l = all.get(i).trim();
+        if (l.isEmpty() || l.startsWith("#") || l.startsWith("!")) {
+          continue;
+        }
+        java.util.regex.Matcher k = java.util.regex.Pattern.compile("^([^=:\\s]+)").matcher(l);
+        if (k.find()) {
+          lines.put(k.group(1), i + 1);
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return lines;
   }
 }

@@ -62,15 +62,15 @@ class WorkloadsTest {
     assertThatThrownBy(() -> Workloads.load("workload-z", Map.of())).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown workload 'workload-z'");
     assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("readproportion", "lots")))
-        .hasMessage("workload property readproportion: 'lots' is not a number");
+        .hasMessage("workload property readproportion: 'lots' is not a number (-p readproportion)");
     assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("recordcount", "-5")))
-        .hasMessage("workload property recordcount must be positive, was -5");
+        .hasMessage("workload property recordcount must be positive, was -5 (-p recordcount)");
     assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("requestdistribution", "gaussian")))
         .hasMessageContaining("requestdistribution: 'gaussian' is not supported");
     assertThatThrownBy(() -> Workloads.load("workload-a", Map.of("requestdistribution", "exponential", "exponential.percentile", "0")))
-        .hasMessage("workload property exponential.percentile must lie in (0, 100), was 0.0");
+        .hasMessage("workload property exponential.percentile must lie in (0, 100), was 0.0 (-p exponential.percentile)");
     Path bad = dir.resolve("bad");
     Files.writeString(bad, "readproportion=0\nupdateproportion=0\n");
-    assertThatThrownBy(() -> Workloads.load(bad.toString(), Map.of())).hasMessageContaining("all operation proportions are zero");
+    assertThatThrownBy(() -> Workloads.load(bad.toString(), Map.of())).hasMessageContaining("the operation proportions sum to 0.0, not 1");
   }
 }
