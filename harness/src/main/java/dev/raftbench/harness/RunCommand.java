@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code harness run WORKLOAD}: one trial, one results bundle; or N repeats and their statistics. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run one trial: start a cluster, load the records, warm up, measure, write a results bundle.",
-        "WORKLOAD is a built-in name (workload-a .. workload-f) or a path to a YCSB workload file."})
+        "WORKLOAD is a built-in name (workload-a .. workload-f, write-only, read-only-uniform, scan-heavy; see list) or a path to a YCSB workload file."})
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class HashingBenchmark {
-  @Param({"jump", "guava-jump", "modulo", "ring", "rendezvous", "maglev", "range"})
+  @Param({"jump", "guava-jump", "modulo", "ring", "rendezvous", "maglev", "bounded", "range", "range-even"})
   public String scheme;
 
   @Param({"10", "100", "1000"})
@@ -55,7 +55,7 @@ public class HashingBenchmark {
       keys[i] = sample.get((i * 7919) % sample.size());
     }
     if (!scheme.equals("guava-jump")) {
-      partitioner = Partitioners.create(scheme, new PartitionerSpec(buckets, 100, scheme.equals("range") ? sample : List.of()));
+      partitioner = Partitioners.create(scheme, new PartitionerSpec(buckets, 100, Partitioners.needsKeySample(scheme) ? sample : List.of()));
     }
   }
 

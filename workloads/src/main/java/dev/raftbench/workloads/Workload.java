@@ -39,6 +39,7 @@ public final class Workload {
     this.fieldNames = List.copyOf(names);
     this.sortedFieldNames = names.stream().sorted().toArray(String[]::new);
     this.inserts = new AcknowledgedCounter(spec.recordCount);
+    this.keyCache = new String[(int) Math.min(spec.recordCount, KEY_CACHE_MAX)];
     this.loadCursor = new AtomicLong(spec.insertStart);
     this.loadEnd = spec.insertStart + spec.insertCount;
 
@@ -93,8 +94,28 @@ public final class Workload {
     return spec.insertCount;
   }
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** Key names up to this many are kept once made (a few tens of MB at most): building one is a third of an operation's cost. */
+  private static final int KEY_CACHE_MAX = 1 << 21;
+  /** Key names by number, filled as they are first needed; a racy fill is harmless (Strings are immutable). */
+  private final String[] keyCache;
+
   /** YCSB's key name: "user" + the (hashed unless insertorder=ordered) key number, zero-padded. */
   public String keyName(long keyNumber) {
+    if (keyNumber >= 0 && keyNumber < keyCache.length) {
+      String k = keyCache[(int) keyNumber];
+      if (k == null) {
+        k = buildKeyName(keyNumber);
+        keyCache[(int) keyNumber] = k;
+      }
+      return k;
+    }
+    return buildKeyName(keyNumber);
+  }
+
+  private String buildKeyName(long keyNumber) {
     long n = spec.orderedInserts ? keyNumber : Generators.fnvhash64(keyNumber);
     String value = Long.toString(n);
     int fill = spec.zeroPadding - value.length();
@@ -313,16 +334,26 @@ public final class Workload {
       return spec.dataIntegrity ? deterministicValue(key, field) : value();
     }
 
-    /** Printable ASCII, as YCSB's RandomByteIterator. */
+    /**
+     * Printable ASCII (' ' .. '~'), as YCSB's RandomByteIterator: the array filled with random
+     * longs eight bytes at a time, then each byte mapped onto the 95 printable characters by a
+     * multiply and a shift (a loop the JIT vectorizes; no division).
+     */
     private byte[] value() {
-      byte[] b = new byte[(int) fieldLength.next(random)];
-      long bits = 0;
-      for (int i = 0; i < b.length; i++) {
-        if ((i & 7) == 0) {
-          bits = random.nextLong();
+      int n = (int) fieldLength.next(random);
+      byte[] b = new byte[n];
+      int i = 0;
+      for (; i + 8 <= n; i += 8) {
+        LONGS.set(b, i, random.nextLong());
+      }
+      if (i < n) {
+        long bits = random.nextLong();
+        for (; i < n; i++, bits >>>= 8) {
+          b[i] = (byte) bits;
         }
-        b[i] = (byte) (' ' + Math.floorMod((int) (bits & 0xFF), 95));
-        bits >>>= 8;
+      }
+      for (int j = 0; j < n; j++) {
+        b[j] = (byte) (' ' + (((b[j] & 0xFF) * 95) >>> 8));
       }
       return b;
     }

@@ -35,6 +35,9 @@ public final class ShardedKvClient implements AutoCloseable {
   private final LongAdder scans = new LongAdder();
   private final LongAdder scanShardVisits = new LongAdder();
 
+  /** Requests whose next try is scheduled on the timer: failed on close, never left hanging. */
+  private final java.util.Set<CompletableFuture<Reply>> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   public ShardedKvClient(Engine engine, Partitioner partitioner, RetryPolicy retry) {
     if (partitioner.shards() != engine.shards()) {
       throw new IllegalArgumentException("partitioner has " + partitioner.shards() + " shards, engine has " + engine.shards());
@@ -140,8 +143,18 @@ public final class ShardedKvClient implements AutoCloseable {
   }
 
   private CompletableFuture<Reply> send(int shard, Command command) {
+    long start = System.nanoTime();
+    CompletableFuture<Reply> first;
+    try {
+      first = command instanceof Command.Write w ? engine.write(shard, w) : engine.read(shard, (Command.Read) command);
+    } catch (RuntimeException e) {
+      first = CompletableFuture.failedFuture(e);
+    }
+    if (first.isDone() && !first.isCompletedExceptionally()) {
+      return first; // answered at once (noop, local): no retry machinery needed
+    }
     CompletableFuture<Reply> result = new CompletableFuture<>();
-    attempt(shard, command, 0, System.nanoTime(), result);
+    handle(first, shard, command, 0, start, result);
     return result;
   }
 
@@ -152,6 +165,11 @@ public final class ShardedKvClient implements AutoCloseable {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
+    handle(f, shard, command, attempt, startNanos, result);
+  }
+
+  /** Completes the result with the answer, or schedules the next attempt of a retriable failure. */
+  private void handle(CompletableFuture<Reply> f, int shard, Command command, int attempt, long startNanos, CompletableFuture<Reply> result) {
     f.whenComplete((reply, error) -> {
       if (error == null) {
         result.complete(reply);
@@ -162,9 +180,14 @@ public final class ShardedKvClient implements AutoCloseable {
       long backoff = retry.backoffNanos(attempt);
       if (isRetriable(cause) && elapsed + backoff < retry.deadline().toNanos()) {
         retries.increment();
+        waiting.add(result);
         try {
-          timer.schedule(() -> attempt(shard, command, attempt + 1, startNanos, result), backoff, TimeUnit.NANOSECONDS);
+          timer.schedule(() -> {
+            waiting.remove(result);
+            attempt(shard, command, attempt + 1, startNanos, result);
+          }, backoff, TimeUnit.NANOSECONDS);
         } catch (RuntimeException rejected) { // client closed
+          waiting.remove(result);
           result.completeExceptionally(cause);
         }
       } else {
@@ -184,8 +207,13 @@ public final class ShardedKvClient implements AutoCloseable {
     return t;
   }
 
+  /** Closes the retry timer; a request waiting for its next try fails now rather than never. */
   @Override
   public void close() {
     timer.shutdownNow();
+    for (CompletableFuture<Reply> f : waiting) {
+      f.completeExceptionally(new EngineException("the client was closed while the request waited to be retried", false));
+    }
+    waiting.clear();
   }
 }

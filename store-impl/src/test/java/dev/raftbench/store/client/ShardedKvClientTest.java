@@ -75,6 +75,18 @@ class ShardedKvClientTest {
   }
 
   @Test
+  void closingFailsRequestsWaitingForARetry() throws Exception {
+    FlakyEngine engine = new FlakyEngine(local(2), Integer.MAX_VALUE, true);
+    ShardedKvClient c = new ShardedKvClient(engine, new JumpHashPartitioner(2), new RetryPolicy(Duration.ofHours(2), Duration.ofHours(1), Duration.ofHours(1)));
+    CompletableFuture<Reply> waiting = c.put("k", Record.empty());
+    assertThat(c.retries()).isEqualTo(1); // failed once, its retry scheduled an hour later
+    c.close();
+    assertThatThrownBy(() -> waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("closed while the request waited to be retried");
+    engine.close();
+  }
+
+  @Test
   void givesUpAtTheDeadline() {
     FlakyEngine engine = new FlakyEngine(local(2), Integer.MAX_VALUE, true);
     try (ShardedKvClient c = new ShardedKvClient(engine, new JumpHashPartitioner(2), new RetryPolicy(Duration.ofMillis(200), Duration.ofMillis(10), Duration.ofMillis(10)))) {
