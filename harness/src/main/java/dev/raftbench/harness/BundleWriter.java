@@ -79,6 +79,22 @@ final class BundleWriter {
       summary.put("data_integrity", Map.of("checked", r.integrity().checked(), "failed", r.integrity().failed()));
     }
     root.put("summary", summary);
+    Map<String, Object> verify = new LinkedHashMap<>();
+    TrialResult.Verify v = r.verify();
+    verify.put("performed", v.performed());
+    if (!v.performed()) {
+      verify.put("reason", v.reason());
+    } else {
+      verify.put("acknowledged", v.acknowledged());
+      verify.put("keys", v.keys());
+      verify.put("verified", v.verified());
+      verify.put("lost", v.lost());
+      verify.put("unreadable", v.unreadable());
+      verify.put("deleted_keys_skipped", v.deletedKeysSkipped());
+      verify.put("sample_lost", v.sampleLost());
+      verify.put("seconds", round(v.seconds(), 3));
+    }
+    root.put("verify", verify);
     root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
         "latency_chart", "charts/latency.png"));
     return root;

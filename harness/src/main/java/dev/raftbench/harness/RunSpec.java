@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param arrivals   open loop: uniform (evenly spaced) or poisson (exponential gaps)
  * @param noiseFloor how long the same client runs against {@code noop} first; zero = not measured
  * @param balanceEpsilon hashing bounded: the most a shard holds is (1 + epsilon) times the mean
+ * @param verify     read back every written key after the run and count lost acknowledged writes
  */
 record RunSpec(
     String workloadSource,
@@ -30,7 +31,8 @@ record RunSpec(
     Double target,
     String arrivals,
     Duration noiseFloor,
-    double balanceEpsilon) {
+    double balanceEpsilon,
+    boolean verify) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
@@ -54,6 +56,6 @@ record RunSpec(
   RunSpec withTarget(Double opsPerSecond, Path dir) {
     EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
     return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor, balanceEpsilon);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify);
   }
 }

@@ -48,6 +48,13 @@ final class SummaryTable {
     }
     out.printf(Locale.ROOT, "load: %,d records in %.1f s (%d errors); cluster start %.1f s; client retries %d%n",
         r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries());
+    TrialResult.Verify v = r.verify();
+    if (v.performed()) {
+      out.printf(Locale.ROOT, "verify: %,d acknowledged writes; %,d keys read back: %,d verified, %,d LOST, %,d unreadable%s%n", v.acknowledged(),
+          v.keys(), v.verified(), v.lost(), v.unreadable(), v.lost() > 0 ? ", e.g. " + v.sampleLost() : "");
+    } else {
+      out.println("verify: not performed (" + v.reason() + ")");
+    }
     out.println("bundle: " + s.out().toAbsolutePath().normalize());
     out.flush();
   }

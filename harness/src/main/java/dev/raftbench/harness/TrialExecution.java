@@ -25,6 +25,12 @@ final class TrialExecution {
       TrialResult result = new TrialRunner(run, options.quiet ? null : err).run();
       BundleWriter.write(result);
       SummaryTable.print(result, out);
+      if (result.verify().lost() > 0) {
+        err.println("harness: trial failed: " + result.verify().lost() + " keys lost acknowledged writes (verify in "
+            + run.out().resolve("trial.json") + ")");
+        err.flush();
+        return Harness.FAILED;
+      }
       return 0;
     }
     Duration timeout = options.trialTimeout != null ? options.trialTimeout : defaultTimeout(run);

@@ -121,6 +121,10 @@ final class TrialOptions {
       description = "kill a forked trial JVM still running after this long (default: warm-up + duration + noise floor + 20m + 1 s per 100 records)")
   Duration trialTimeout;
 
+  @Option(names = "--no-verify", description = "skip the verify phase (by default every key written is read back after the run"
+      + " and lost acknowledged writes are counted)")
+  boolean noVerify;
+
   @Option(names = "--quiet", description = "no progress lines on stderr")
   boolean quiet;
 
@@ -191,7 +195,7 @@ final class TrialOptions {
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir,
-          targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon);
+          targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

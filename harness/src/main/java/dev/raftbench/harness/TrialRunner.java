@@ -53,6 +53,8 @@ final class TrialRunner {
   /** dataintegrity: checks reads of the measured phase against the values their keys imply; null otherwise. */
   private volatile Workload integrity;
   private final LongAdder integrityChecked = new LongAdder();
+  /** Every write of the load and the run, for the verify phase; null when it is off. */
+  private WriteLedger ledger;
   private final LongAdder integrityFailed = new LongAdder();
 
   TrialRunner(RunSpec spec, PrintWriter progress) {
@@ -68,6 +70,7 @@ final class TrialRunner {
     EngineProvider provider = Engines.byName(spec.engine());
 
     TrialResult.NoiseFloor noiseFloor = measureNoiseFloor();
+    ledger = spec.verify() && provider.storesData() ? new WriteLedger() : null;
     say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
@@ -86,7 +89,7 @@ final class TrialRunner {
       // load
       OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT), false);
       long l0 = System.nanoTime();
-      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false); // as fast as it goes
+      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false, ledger); // as fast as it goes
       load.start();
       awaitLoad(load, loadMetrics);
       double loadSeconds = seconds(System.nanoTime() - l0);
@@ -104,7 +107,7 @@ final class TrialRunner {
       types.addAll(spec.workload().proportions().keySet());
       OpMetrics metrics = new OpMetrics(types, spec.openLoop());
       integrity = spec.workload().dataIntegrity ? workload : null;
-      Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
+      Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), ledger);
       run.start();
       try {
         if (!spec.warmup().isZero()) {
@@ -182,14 +185,62 @@ final class TrialRunner {
             ? new TrialResult.Integrity(integrityChecked.sum(), integrityFailed.sum()) : null;
         TrialResult.OpenLoop openLoop = spec.openLoop()
             ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum()) : null;
+        TrialResult.Verify verify = verify(client, provider);
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
             seconds(measuredNanos), ops, client.retries(), client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
-            noiseFloor, openLoop, checked);
+            noiseFloor, openLoop, checked, verify);
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
     }
+  }
+
+  /**
+   * Reads back every key written (64 reads in flight) and checks each field against the writes
+   * the ledger holds; a read that fails is counted apart from a lost write.
+   */
+  private TrialResult.Verify verify(ShardedKvClient client, EngineProvider provider) throws InterruptedException {
+    if (ledger == null) {
+      return TrialResult.Verify.skipped(!spec.verify() ? "--no-verify" : "the " + provider.name() + " engine stores nothing");
+    }
+    List<String> keys = ledger.keysToCheck();
+    say("verifying: reading back %,d keys written (%,d acknowledged writes)", keys.size(), ledger.acknowledgedWrites());
+    long v0 = System.nanoTime();
+    Semaphore window = new Semaphore(64);
+    LongAdder verified = new LongAdder();
+    LongAdder lost = new LongAdder();
+    LongAdder unreadable = new LongAdder();
+    List<String> sampleLost = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (String key : keys) {
+      window.acquire();
+      client.get(key, List.of()).whenComplete((reply, error) -> {
+        try {
+          if (error != null) {
+            unreadable.increment();
+            return;
+          }
+          String field = ledger.check(key, reply instanceof Reply.Found found ? found.record() : null);
+          if (field == null) {
+            verified.increment();
+          } else {
+            lost.increment();
+            if (sampleLost.size() < 5) {
+              sampleLost.add(key + (reply instanceof Reply.Found ? " (" + field + " holds no value a write left)" : " (missing)"));
+            }
+          }
+        } finally {
+          window.release();
+        }
+      });
+    }
+    if (!window.tryAcquire(64, DRAIN_SECONDS, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("verify reads still outstanding " + DRAIN_SECONDS + " s after the last was sent");
+    }
+    double seconds = seconds(System.nanoTime() - v0);
+    say("verified %,d keys in %.1f s: %,d lost, %,d unreadable", verified.sum(), seconds, lost.sum(), unreadable.sum());
+    return new TrialResult.Verify(true, null, ledger.acknowledgedWrites(), keys.size(), verified.sum(), lost.sum(), unreadable.sum(),
+        ledger.deletedKeys(), List.copyOf(sampleLost), seconds);
   }
 
   private boolean check(String key, Reply.Found found) {
@@ -342,7 +393,7 @@ final class TrialRunner {
       for (int w = 0; w < spec.threads(); w++) {
         generators.add(workload.generator(spec.seed() + 0x5eedL, w));
       }
-      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop());
+      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), null);
       long t0 = System.nanoTime();
       phase.start();
       try {
@@ -373,6 +424,8 @@ final class TrialRunner {
     private final List<Thread> threads = new ArrayList<>();
     private final boolean open;
     private final boolean spin;
+    /** Where this phase's writes are kept for the verify phase; null to keep none. */
+    private final WriteLedger writes;
     /** Sends that found the worker's window full and waited for a slot (their wait is in the corrected latency). */
     final LongAdder windowWaits = new LongAdder();
     final LongAdder dueUnsent = new LongAdder();
@@ -380,7 +433,8 @@ final class TrialRunner {
     private volatile boolean stopped;
 
     Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source,
-        boolean open) {
+        boolean open, WriteLedger writes) {
+      this.writes = writes;
       this.client = client;
       this.generators = generators;
       this.metrics = metrics;
@@ -506,8 +560,12 @@ final class TrialRunner {
         f = CompletableFuture.failedFuture(e);
       }
       f.whenComplete((reply, error) -> {
-        long nanos = System.nanoTime() - start;
+        long end = System.nanoTime();
+        long nanos = end - start;
         try {
+          if (writes != null) {
+            remember(op, start, end, reply, error);
+          }
           if (error != null) {
             metrics.recordFailure(op.type());
             sampleErrors.computeIfAbsent(op.type(), t -> Harness.describe(ShardedKvClient.unwrap(error)));
@@ -527,6 +585,21 @@ final class TrialRunner {
           window.release();
         }
       });
+    }
+
+    /** A write into the ledger: acknowledged when it answered Done, possibly applied when it failed. */
+    private void remember(Operation op, long start, long end, Reply reply, Throwable error) {
+      switch (op.type()) {
+        case INSERT, UPDATE, READ_MODIFY_WRITE -> {
+          if (error != null) {
+            writes.write(op.key(), op.values(), start, end, false);
+          } else if (reply instanceof Reply.Done) {
+            writes.write(op.key(), op.values(), start, end, true);
+          } // Missing: the record was not there, nothing was written
+        }
+        case DELETE -> writes.delete(op.key());
+        default -> { }
+      }
     }
 
     private CompletableFuture<Reply> call(Operation op) {

@@ -192,6 +192,39 @@ class RunCommandTest {
   }
 
   @Test
+  @Timeout(120)
+  void theVerifyPhaseReadsBackEveryWriteAndCatchesLostOnes(@TempDir Path dir) throws Exception {
+    Path good = dir.resolve("good");
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", "local", "--duration", "1s", "--warmup", "0s", "--recordcount", "500",
+        "--threads", "2", "--noise-floor", "0", "--forks", "0", "--quiet", "--out", good.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode trial = new ObjectMapper().readTree(good.resolve("trial.json").toFile());
+    assertThat(trial.at("/verify/performed").asBoolean()).isTrue();
+    assertThat(trial.at("/verify/acknowledged").asLong()).isGreaterThan(500); // the load and the run's updates
+    assertThat(trial.at("/verify/keys").asLong()).isEqualTo(500);
+    assertThat(trial.at("/verify/verified").asLong()).isEqualTo(500);
+    assertThat(trial.at("/verify/lost").asLong()).isZero();
+
+    // an engine that acknowledges writes it never applies: the trial fails and says so
+    Path lossy = dir.resolve("lossy");
+    r = HarnessCli.run("run", "workload-a", "--engine", "lossy-test", "--duration", "1s", "--warmup", "0s", "--recordcount", "500",
+        "--threads", "2", "--noise-floor", "0", "--forks", "0", "--quiet", "--out", lossy.toString());
+    assertThat(r.code).isEqualTo(Harness.FAILED);
+    assertThat(r.err).contains("keys lost acknowledged writes");
+    trial = new ObjectMapper().readTree(lossy.resolve("trial.json").toFile());
+    assertThat(trial.at("/verify/lost").asLong()).isPositive();
+    assertThat(trial.at("/verify/sample_lost/0").asText()).startsWith("user");
+
+    Path skipped = dir.resolve("skipped");
+    r = HarnessCli.run("run", "workload-a", "--engine", "noop", "--duration", "1s", "--warmup", "0s", "--noise-floor", "0", "--forks", "0",
+        "--quiet", "--out", skipped.toString());
+    assertThat(r.code).as(r.err).isZero();
+    trial = new ObjectMapper().readTree(skipped.resolve("trial.json").toFile());
+    assertThat(trial.at("/verify/performed").asBoolean()).isFalse();
+    assertThat(trial.at("/verify/reason").asText()).isEqualTo("the noop engine stores nothing");
+  }
+
+  @Test
   void confidenceIntervalsFollowStudentsT() {
     Repeats.Interval ci = Repeats.confidenceInterval(new double[] {10, 12, 14});
     assertThat(ci.mean()).isEqualTo(12.0);

@@ -24,6 +24,11 @@ public interface EngineProvider {
 
   Set<Capability> capabilities();
 
+  /** Whether the engine keeps what it is sent (noop and synthetic do not: nothing to verify on them). */
+  default boolean storesData() {
+    return true;
+  }
+
   /**
    * Flags for the JVM a forked trial of this engine runs in (heap, {@code --add-opens}, system
    * properties); the harness adds them to the trial JVM's command line.

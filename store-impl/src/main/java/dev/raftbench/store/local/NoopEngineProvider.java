@@ -36,6 +36,11 @@ public final class NoopEngineProvider implements EngineProvider {
   }
 
   @Override
+  public boolean storesData() {
+    return false;
+  }
+
+  @Override
   public Set<Capability> capabilities() {
     return Set.of();
   }

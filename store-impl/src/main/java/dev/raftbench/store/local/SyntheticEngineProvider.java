@@ -34,6 +34,11 @@ public final class SyntheticEngineProvider implements EngineProvider {
   }
 
   @Override
+  public boolean storesData() {
+    return false;
+  }
+
+  @Override
   public Set<Capability> capabilities() {
     return Set.of();
   }
