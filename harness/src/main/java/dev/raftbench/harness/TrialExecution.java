@@ -15,7 +15,8 @@ import java.util.Set;
  */
 final class TrialExecution {
   /** Options of the parent that the child must not see: it gets its own values for them. */
-  private static final Set<String> PARENT_ONLY = Set.of("--forks", "--out", "--repeat", "--rates", "--steps", "--target", "--data-dir");
+  private static final Set<String> PARENT_ONLY = Set.of("--forks", "--out", "--repeat", "--rates", "--steps", "--target", "--data-dir",
+      "--jvm-arg");
 
   private TrialExecution() {}
 
@@ -34,7 +35,8 @@ final class TrialExecution {
       return 0;
     }
     Duration timeout = options.trialTimeout != null ? options.trialTimeout : defaultTimeout(run);
-    List<String> jvmArgs = Engines.byName(run.engine()).jvmArgs(run.cluster());
+    List<String> jvmArgs = new ArrayList<>(Engines.byName(run.engine()).jvmArgs(run.cluster()));
+    jvmArgs.addAll(options.jvmArgs);
     List<String> args = childArgs(options.spec.commandLine().getParseResult().originalArgs(), options.spec.name(), run.target(), run.out(),
         run.cluster().dataDir());
     return new TrialFork(jvmArgs, args, timeout, out, err).run(run.out());

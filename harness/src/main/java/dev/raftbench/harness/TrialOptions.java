@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,9 @@ final class TrialOptions {
   @Option(names = "--forks", defaultValue = "1", description = "1 (default): the trial runs in its own JVM with its engine's flags;"
       + " 0: in this JVM, for debugging and quick tests")
   int forks;
+
+  @Option(names = "--jvm-arg", paramLabel = "ARG", description = "an argument for the forked trial JVM (repeatable), e.g. --jvm-arg -Xmx4g")
+  List<String> jvmArgs = new ArrayList<>();
 
   @Option(names = "--trial-timeout", converter = DurationConverter.class,
       description = "kill a forked trial JVM still running after this long (default: warm-up + duration + noise floor + 20m + 1 s per 100 records)")
