@@ -91,7 +91,13 @@ public final class Harness implements Runnable {
     java.util.logging.ConsoleHandler h = new java.util.logging.ConsoleHandler();
     h.setLevel(Level.SEVERE);
     root.addHandler(h);
+    // SOFAJRaft's gRPC transport (unshaded gRPC) reports requests refused by a server shutting
+    // down as SEVERE with a stack trace on every normal close: kept off like its slf4j logs
+    GRPC_JUL.setLevel(Level.OFF);
   }
+
+  /** Held, so the level set on it is not lost with a collected logger. */
+  private static final Logger GRPC_JUL = Logger.getLogger("io.grpc");
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override
