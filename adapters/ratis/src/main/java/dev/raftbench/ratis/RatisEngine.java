@@ -1,5 +1,6 @@
 package dev.raftbench.ratis;
 
+import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
@@ -84,8 +85,7 @@ final class RatisEngine implements Engine {
   private final EngineSpec spec;
   /** Each shard's replica nodes, preferred leader first: computed once from the spec. */
   private final List<List<Integer>> layout;
-  private final Path dataDir;
-  private final boolean ownsDataDir;
+  private final DataDir dataDir;
   private final RaftProperties properties;
   private final List<Node> nodes = new ArrayList<>();
   private final RaftGroup[] groups;
@@ -120,16 +120,7 @@ final class RatisEngine implements Engine {
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
     this.properties = configure(spec); // refuses bad options before anything is created
-    this.ownsDataDir = spec.dataDir() == null;
-    if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
-      try (Stream<Path> entries = Files.list(spec.dataDir())) {
-        if (entries.findAny().isPresent()) {
-          // servers recover every group they find on disk: a used directory would mix two clusters
-          throw new IllegalArgumentException("data directory " + spec.dataDir() + " is not empty; give an empty or new one");
-        }
-      }
-    }
-    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-ratis-") : Files.createDirectories(spec.dataDir());
+    this.dataDir = DataDir.of(spec, "ratis");
   }
 
   static RatisEngine start(EngineSpec spec) throws IOException, InterruptedException {
@@ -185,7 +176,7 @@ final class RatisEngine implements Engine {
 
   private void boot() throws IOException, InterruptedException {
     for (int i = 1; i <= spec.nodes(); i++) {
-      Node node = new Node("n" + i, dataDir.resolve("n" + i));
+      Node node = new Node("n" + i, dataDir.path().resolve("n" + i));
       Files.createDirectories(node.dir);
       nodes.add(node);
       startServer(node);
@@ -600,9 +591,7 @@ final class RatisEngine implements Engine {
       }
     }
     diagnostics.shutdownNow();
-    if (ownsDataDir) {
-      deleteRecursively(dataDir);
-    }
+    dataDir.close();
   }
 
   private static void closeQuietly(RaftServer server) {
@@ -613,20 +602,4 @@ final class RatisEngine implements Engine {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("could not delete {}: {}", p, e.toString());
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
-    }
-  }
 }

@@ -18,6 +18,7 @@ import com.alipay.sofa.jraft.storage.LogStorage;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import com.google.protobuf.BytesValue;
+import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
@@ -64,8 +65,7 @@ final class SofaJRaftEngine implements Engine {
 
   private final EngineSpec spec;
   private final Map<String, String> options;
-  private final Path dataDir;
-  private final boolean ownsDataDir;
+  private final DataDir dataDir;
   private final List<Server> servers = new ArrayList<>();
   /** Each shard's members as indexes into {@link #servers}; changed by membership calls. */
   private final List<List<Integer>> members = new ArrayList<>();
@@ -111,15 +111,7 @@ final class SofaJRaftEngine implements Engine {
     this.options = options(spec);
     this.rpcTimeoutMs = intOption(options, "rpc.timeout.ms");
     this.leaderGuess = new int[spec.shards()];
-    this.ownsDataDir = spec.dataDir() == null;
-    if (!ownsDataDir && Files.isDirectory(spec.dataDir())) {
-      try (Stream<Path> entries = Files.list(spec.dataDir())) {
-        if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException("data directory " + spec.dataDir() + " is not empty; give an empty or new one");
-        }
-      }
-    }
-    this.dataDir = ownsDataDir ? Files.createTempDirectory("raftbench-sofajraft-") : Files.createDirectories(spec.dataDir());
+    this.dataDir = DataDir.of(spec, "sofajraft");
   }
 
   /** The engine options with defaults filled in; refuses unknown keys and values that are not positive integers. */
@@ -171,7 +163,7 @@ final class SofaJRaftEngine implements Engine {
 
   private void boot() throws IOException, InterruptedException {
     for (int i = 1; i <= spec.nodes(); i++) {
-      Server server = new Server("n" + i, dataDir.resolve("n" + i));
+      Server server = new Server("n" + i, dataDir.path().resolve("n" + i));
       Files.createDirectories(server.dir);
       servers.add(server);
       startRpc(server);
@@ -483,7 +475,7 @@ final class SofaJRaftEngine implements Engine {
       onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done));
     } catch (RuntimeException e) {
       stopReplica(server, shard); // not a member: no replica left behind
-      deleteRecursively(server.dir.resolve("shard-" + shard));
+      DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
       throw e;
     }
     List<Integer> m = members.get(shard);
@@ -505,7 +497,7 @@ final class SofaJRaftEngine implements Engine {
       }
     }
     stopReplica(server, shard);
-    deleteRecursively(server.dir.resolve("shard-" + shard));
+    DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
   }
 
   @Override
@@ -685,26 +677,8 @@ final class SofaJRaftEngine implements Engine {
         LOG.warn("stopping {}: {}", server.id, e.toString());
       }
     }
-    if (ownsDataDir) {
-      deleteRecursively(dataDir);
-    }
+    dataDir.close();
   }
 
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("could not delete {}: {}", p, e.toString());
-        }
-      });
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
-    }
-  }
 
 }

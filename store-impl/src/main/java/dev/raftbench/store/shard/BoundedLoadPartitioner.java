@@ -12,6 +12,7 @@ import java.util.Arrays;
  */
 public final class BoundedLoadPartitioner implements Partitioner {
   private final int shards;
+  private final RingPartitioner ring;
   private final long[] points;
   private final int[] assigned;
 
@@ -23,7 +24,7 @@ public final class BoundedLoadPartitioner implements Partitioner {
       throw new IllegalArgumentException("balance epsilon must be a positive number, was " + epsilon);
     }
     this.shards = shards;
-    RingPartitioner ring = new RingPartitioner(shards, vnodes);
+    this.ring = new RingPartitioner(shards, vnodes);
     this.points = ring.points();
     int[] owners = ring.owners();
     int n = points.length;
@@ -76,18 +77,7 @@ public final class BoundedLoadPartitioner implements Partitioner {
 
   @Override
   public int shardOf(String key) {
-    long h = KeyHash.hash64(key);
-    int lo = 0;
-    int hi = points.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Long.compareUnsigned(points[mid], h) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return assigned[lo == points.length ? 0 : lo];
+    return assigned[ring.pointIndex(KeyHash.hash64(key))];
   }
 
   /** Each shard's share of the hash space (for tests and the hashing study). */

@@ -55,9 +55,13 @@ public final class RingPartitioner implements Partitioner {
 
   @Override
   public int shardOf(String key) {
-    long h = KeyHash.hash64(key);
+    return owners[pointIndex(KeyHash.hash64(key))];
+  }
+
+  /** The index of the first point at or after the hash (unsigned), wrapping around to 0. */
+  int pointIndex(long h) {
     int lo = 0;
-    int hi = points.length; // first point >= h, unsigned
+    int hi = points.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (Long.compareUnsigned(points[mid], h) < 0) {
@@ -66,6 +70,6 @@ public final class RingPartitioner implements Partitioner {
         hi = mid;
       }
     }
-    return owners[lo == points.length ? 0 : lo];
+    return lo == points.length ? 0 : lo;
   }
 }
