@@ -15,7 +15,7 @@ class BadInputTest {
   @CsvSource(delimiter = '|', value = {
       "run workload-z                                   | unknown workload 'workload-z'",
       "run /no/such/file                                | unknown workload '/no/such/file'",
-      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: local, lossy-test, noop, ratis, sofajraft, synthetic)",
+      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: local, lossy-test, noop, ratis, slow-test, sofajraft, synthetic)",
       "run workload-a --transport carrier-pigeon        | unknown transport 'carrier-pigeon' for engine ratis (known: grpc, netty)",
       "run workload-a -p readproportion                 | should be in KEY=VALUE format",
       "run workload-a -p readproportion=lots            | workload property readproportion: 'lots' is not a number",
