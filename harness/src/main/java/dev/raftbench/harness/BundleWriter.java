@@ -91,6 +91,7 @@ final class BundleWriter {
       verify.put("lost", v.lost());
       verify.put("unreadable", v.unreadable());
       verify.put("deleted_keys_skipped", v.deletedKeysSkipped());
+      verify.put("sampled_one_key_in", v.sampledOneIn());
       verify.put("sample_lost", v.sampleLost());
       verify.put("seconds", round(v.seconds(), 3));
     }

@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
         "  max-ratio R     candidate <= R x baseline (latencies)",
         "  min-ratio R     candidate >= R x baseline (throughput)",
         "  equal 0         candidate == baseline (deterministic figures)",
+        "A ratio rule may end with a floor: 'max-ratio 3 500' allows max(3 x baseline, 500).",
+        "A figure the baseline lacks (or holds as null) is reported n/a, not judged.",
         "A * in the pointer stands for every key found there in the baseline (e.g. /summary/ops/*/p99_us)."})
 final class GateCommand implements Callable<Integer> {
   /** Wide on purpose: a shared 2-core machine moves throughput and tails a lot between runs. */
@@ -47,9 +49,11 @@ final class GateCommand implements Callable<Integer> {
   @Option(names = "--rules", description = "a rules file (default: errors and lost writes may not grow, throughput >= 0.5x, each p99 <= 3x)")
   Path rules;
 
-  record Rule(String pointer, String kind, double value) {}
+  /** @param floor ratio rules: the bound is never tighter than this (NaN = none) */
+  record Rule(String pointer, String kind, double value, double floor) {}
 
-  record Check(String figure, double baseline, double candidate, Rule rule, boolean pass) {}
+  /** pass is null when the figure was not judged (absent from the baseline). */
+  record Check(String figure, double baseline, double candidate, Rule rule, Boolean pass) {}
 
   @Override
   public Integer call() throws IOException {
@@ -58,14 +62,19 @@ final class GateCommand implements Callable<Integer> {
     List<Rule> parsed = parseRules(rules == null ? DEFAULT_RULES : readRules(rules));
     List<Check> checks = new ArrayList<>();
     for (Rule r : parsed) {
-      for (String pointer : expand(r.pointer(), base)) {
+      List<String> figures = expand(r.pointer(), base);
+      if (figures.isEmpty()) {
+        throw bad("rule " + r.pointer() + " names nothing in the baseline (a * needs an object of fields there)");
+      }
+      for (String pointer : figures) {
         JsonNode b = base.at(pointer);
-        if (!b.isNumber()) {
-          throw bad("the baseline has no number at " + pointer);
-        }
         JsonNode c = cand.at(pointer);
-        double bv = b.asDouble();
         double cv = c.isNumber() ? c.asDouble() : Double.NaN;
+        if (!b.isNumber()) { // absent, or null (no successful operation of that type): nothing to judge against
+          checks.add(new Check(pointer, Double.NaN, cv, r, null));
+          continue;
+        }
+        double bv = b.asDouble();
         checks.add(new Check(pointer, bv, cv, r, !Double.isNaN(cv) && passes(r, bv, cv)));
       }
     }
@@ -73,11 +82,13 @@ final class GateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-34s %14s %14s %9s  %-20s %s%n", "figure", "baseline", "candidate", "change", "rule", "verdict");
     int failed = 0;
     for (Check c : checks) {
-      String change = c.baseline() == 0 || Double.isNaN(c.candidate()) ? "-"
+      String change = c.baseline() == 0 || Double.isNaN(c.baseline()) || Double.isNaN(c.candidate()) ? "-"
           : String.format(Locale.ROOT, "%+.1f%%", 100 * (c.candidate() - c.baseline()) / c.baseline());
-      out.printf(Locale.ROOT, "%-34s %14s %14s %9s  %-20s %s%n", c.figure(), num(c.baseline()), Double.isNaN(c.candidate()) ? "missing" : num(c.candidate()),
-          change, c.rule().kind() + " " + num(c.rule().value()), c.pass() ? "ok" : "REGRESSION");
-      failed += c.pass() ? 0 : 1;
+      String rule = c.rule().kind() + " " + num(c.rule().value()) + (Double.isNaN(c.rule().floor()) ? "" : " >= " + num(c.rule().floor()));
+      String verdict = c.pass() == null ? "n/a" : c.pass() ? "ok" : "REGRESSION";
+      out.printf(Locale.ROOT, "%-34s %14s %14s %9s  %-20s %s%n", c.figure(), Double.isNaN(c.baseline()) ? "-" : num(c.baseline()),
+          Double.isNaN(c.candidate()) ? "missing" : num(c.candidate()), change, rule, verdict);
+      failed += Boolean.FALSE.equals(c.pass()) ? 1 : 0;
     }
     out.println(failed == 0 ? "gate: passed (" + checks.size() + " figures)" : "gate: FAILED, " + failed + " of " + checks.size() + " figures regressed");
     out.flush();
@@ -85,10 +96,11 @@ final class GateCommand implements Callable<Integer> {
   }
 
   static boolean passes(Rule r, double base, double cand) {
+    boolean floor = !Double.isNaN(r.floor());
     return switch (r.kind()) {
       case "max-increase" -> cand <= base + r.value();
-      case "max-ratio" -> cand <= base * r.value();
-      case "min-ratio" -> cand >= base * r.value();
+      case "max-ratio" -> cand <= (floor ? Math.max(base * r.value(), r.floor()) : base * r.value());
+      case "min-ratio" -> cand >= (floor ? Math.min(base * r.value(), r.floor()) : base * r.value());
       case "equal" -> cand == base;
       default -> throw new IllegalStateException(r.kind());
     };
@@ -125,19 +137,31 @@ final class GateCommand implements Callable<Integer> {
       }
       String[] p = line.split("\\s+");
       String where = rules == null ? "default rule" : rules + " line " + (i + 1);
-      if (p.length != 3 || !p[0].startsWith("/") || !List.of("max-increase", "max-ratio", "min-ratio", "equal").contains(p[1])) {
-        throw bad(where + ": expected 'JSON-POINTER max-increase|max-ratio|min-ratio|equal VALUE', found '" + line + "'");
+      boolean ratio = p.length > 1 && p[1].endsWith("-ratio");
+      if (p.length < 3 || p.length > (ratio ? 4 : 3) || !p[0].startsWith("/")
+          || !List.of("max-increase", "max-ratio", "min-ratio", "equal").contains(p[1])) {
+        throw bad(where + ": expected 'JSON-POINTER max-increase|max-ratio|min-ratio|equal VALUE [FLOOR]', found '" + line + "'");
       }
-      try {
-        out.add(new Rule(p[0], p[1], Double.parseDouble(p[2])));
-      } catch (NumberFormatException e) {
-        throw bad(where + ": '" + p[2] + "' is not a number");
-      }
+      double value = number(p[2], where);
+      double floor = p.length == 4 ? number(p[3], where) : Double.NaN;
+      out.add(new Rule(p[0], p[1], value, floor));
     }
     if (out.isEmpty()) {
       throw bad("no rules in " + rules);
     }
     return out;
+  }
+
+  private double number(String s, String where) {
+    try {
+      double d = Double.parseDouble(s);
+      if (!Double.isFinite(d) || d < 0) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw bad(where + ": '" + s + "' is not a finite, non-negative number");
+    }
   }
 
   private JsonNode read(Path p, String option) throws IOException {

@@ -50,8 +50,9 @@ final class SummaryTable {
         r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries());
     TrialResult.Verify v = r.verify();
     if (v.performed()) {
-      out.printf(Locale.ROOT, "verify: %,d acknowledged writes; %,d keys read back: %,d verified, %,d LOST, %,d unreadable%s%n", v.acknowledged(),
-          v.keys(), v.verified(), v.lost(), v.unreadable(), v.lost() > 0 ? ", e.g. " + v.sampleLost() : "");
+      out.printf(Locale.ROOT, "verify: %,d acknowledged writes; %,d keys read back%s: %,d verified, %,d LOST, %,d unreadable%s%n", v.acknowledged(),
+          v.keys(), v.sampledOneIn() > 1 ? " (one in " + v.sampledOneIn() + ")" : "", v.verified(), v.lost(), v.unreadable(),
+          v.lost() > 0 ? ", e.g. " + v.sampleLost() : "");
     } else {
       out.println("verify: not performed (" + v.reason() + ")");
     }

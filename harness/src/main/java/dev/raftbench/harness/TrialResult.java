@@ -28,12 +28,13 @@ record TrialResult(
    * The verify phase: every key written (load and run) read back after the run. {@code acknowledged}
    * counts acknowledged writes; {@code verified} and {@code lost} count keys (a key is lost when a
    * field holds no value its writes could have left, or is gone); {@code unreadable} keys could
-   * not be read; keys ever deleted are skipped.
+   * not be read; keys ever deleted are skipped; with many keys, only one key in {@code sampledOneIn}
+   * (chosen by key hash) is kept and checked.
    */
   record Verify(boolean performed, String reason, long acknowledged, long keys, long verified, long lost, long unreadable,
-      long deletedKeysSkipped, List<String> sampleLost, double seconds) {
+      long deletedKeysSkipped, long sampledOneIn, List<String> sampleLost, double seconds) {
     static Verify skipped(String reason) {
-      return new Verify(false, reason, 0, 0, 0, 0, 0, 0, List.of(), 0);
+      return new Verify(false, reason, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
     }
   }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * or missing while an acknowledged write of it stands, is a lost write. Writes overtaken that way
  * are dropped as they come, so the ledger holds about one entry per field. Keys that were ever
  * deleted are not checked (a delete races with the writes around it; the workloads that delete
- * are few).
+ * are few). A ledger costs about 1.5 KB a key of 10 fields: above {@link #MAX_KEYS} keys it keeps
+ * one key in {@code stride} (by key hash) and ignores writes to the others at once.
  */
 final class WriteLedger {
   /** One write of one field: its value's hash; end = Long.MAX_VALUE for a write not acknowledged. */
@@ -31,9 +32,35 @@ final class WriteLedger {
     final List<Write> writes = new ArrayList<>(2);
   }
 
+  /** Keys kept at most (about 75 MB): beyond, a sample. */
+  static final long MAX_KEYS = 50_000;
+
+  private final int stride;
   private final Map<String, Map<String, Field>> keys = new ConcurrentHashMap<>();
   private final Map<String, Boolean> deleted = new ConcurrentHashMap<>();
   private final LongAdder acknowledged = new LongAdder();
+
+  /** @param stride keep one key in this many (1 = every key) */
+  WriteLedger(int stride) {
+    if (stride < 1) {
+      throw new IllegalArgumentException("stride must be positive, was " + stride);
+    }
+    this.stride = stride;
+  }
+
+  /** One key in every ceil(expected / MAX_KEYS). */
+  static int strideFor(long expectedKeys) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (expectedKeys + MAX_KEYS - 1) / MAX_KEYS));
+  }
+
+  int stride() {
+    return stride;
+  }
+
+  /** Whether writes to the key are kept (all, or the key's hash falls in the sample). */
+  boolean tracks(String key) {
+    return stride == 1 || Long.remainderUnsigned(dev.raftbench.store.shard.KeyHash.hash64(key), stride) == 0;
+  }
 
   /** A write of these fields of the key, started at {@code start}, ended at {@code end} (acknowledged) or failed. */
   void write(String key, Record values, long start, long end, boolean acknowledged) {

@@ -14,7 +14,7 @@ class WriteLedgerTest {
 
   @Test
   void theLastAcknowledgedWriteMustBeThere() {
-    WriteLedger l = new WriteLedger();
+    WriteLedger l = new WriteLedger(1);
     l.write("k", rec("one"), 0, 10, true);
     l.write("k", rec("two"), 20, 30, true);
     assertThat(l.check("k", rec("two"))).isNull();
@@ -26,7 +26,7 @@ class WriteLedgerTest {
 
   @Test
   void concurrentAndFailedWritesMayEachBeLast() {
-    WriteLedger l = new WriteLedger();
+    WriteLedger l = new WriteLedger(1);
     l.write("k", rec("a"), 0, 20, true);
     l.write("k", rec("b"), 10, 30, true); // overlaps a: either may have been applied last
     l.write("k", rec("c"), 25, 40, false); // failed: may or may not have been applied
@@ -38,7 +38,7 @@ class WriteLedgerTest {
 
   @Test
   void onlyFieldsWrittenAreChecked_andDeletedKeysAreLeftOut() {
-    WriteLedger l = new WriteLedger();
+    WriteLedger l = new WriteLedger(1);
     l.write("k", Record.of(Map.of("f", new byte[] {1}, "g", new byte[] {2})), 0, 1, true);
     l.write("k", Record.of(Map.of("g", new byte[] {3})), 5, 6, true); // an update of one field
     assertThat(l.check("k", Record.of(Map.of("f", new byte[] {1}, "g", new byte[] {3})))).isNull();
@@ -48,5 +48,15 @@ class WriteLedgerTest {
     l.delete("k");
     assertThat(l.keysToCheck()).containsExactly("failed-only");
     assertThat(l.deletedKeys()).isEqualTo(1);
+  }
+
+  @Test
+  void manyKeysAreSampledByKeyHash() {
+    assertThat(WriteLedger.strideFor(10_000)).isEqualTo(1);
+    assertThat(WriteLedger.strideFor(1_000_000)).isEqualTo(20);
+    WriteLedger l = new WriteLedger(20);
+    long kept = java.util.stream.IntStream.range(0, 100_000).filter(i -> l.tracks("user" + i)).count();
+    assertThat(kept).isBetween(4_000L, 6_000L); // one in 20
+    assertThat(l.tracks("user7")).isEqualTo(l.tracks("user7"));
   }
 }

@@ -52,8 +52,9 @@ public final class Generators {
   }
 
   /**
-   * YCSB's HistogramGenerator: bucket i drawn with weight counts[i], giving (i + 1) x blockSize
-   * (bucket 0 holds lengths up to one block).
+   * Field lengths from YCSB's histogram file: bucket i drawn in proportion to counts[i], giving
+   * (i + 1) x blockSize. (YCSB's own HistogramGenerator draws almost the same way; its loop gives
+   * bucket 0 one draw more and its last bucket one block less.)
    */
   public static LongSource histogram(int blockSize, long[] counts) {
     long[] cumulative = new long[counts.length];

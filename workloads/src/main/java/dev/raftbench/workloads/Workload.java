@@ -97,8 +97,8 @@ public final class Workload {
   private static final java.lang.invoke.VarHandle LONGS =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-  /** Key names up to this many are kept once made (a few tens of MB at most): building one is a third of an operation's cost. */
-  private static final int KEY_CACHE_MAX = 1 << 21;
+  /** Key names up to this many are kept once made (about 70 MB at most): building one is a third of an operation's cost. */
+  private static final int KEY_CACHE_MAX = 1 << 20;
   /** Key names by number, filled as they are first needed; a racy fill is harmless (Strings are immutable). */
   private final String[] keyCache;
 

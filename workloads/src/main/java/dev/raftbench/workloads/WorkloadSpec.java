@@ -92,11 +92,15 @@ public final class WorkloadSpec {
             if (parts.length != 2) {
               throw new NumberFormatException();
             }
-            buckets.put(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
+            int bucket = Integer.parseInt(parts[0]);
+            if (bucket < 0 || bucket > 1_000_000) {
+              throw new NumberFormatException();
+            }
+            buckets.put(bucket, Long.parseLong(parts[1]));
           }
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("field length histogram " + file + " line " + (i + 1) + ": expected "
-              + (i == 0 ? "'BlockSize<tab>N'" : "'<bucket><tab><count>'") + ", found '" + line + "'");
+              + (i == 0 ? "'BlockSize<tab>N'" : "'<bucket 0..1000000><tab><count>'") + ", found '" + line + "'");
         }
       }
       if (blockSize <= 0 || buckets.isEmpty() || buckets.firstKey() < 0 || buckets.values().stream().anyMatch(c -> c < 0)

@@ -50,6 +50,8 @@ public final class RaftBenchDB extends DB {
   private static final Object LOCK = new Object();
   private static Shared shared;
   private static int users;
+  /** A start that failed: every later init() fails the same way instead of starting another cluster. */
+  private static DBException failed;
 
   /** The cluster and client every instance of this JVM uses. */
   private record Shared(Engine engine, ShardedKvClient client, long timeoutSeconds, boolean keep) {
@@ -64,8 +66,16 @@ public final class RaftBenchDB extends DB {
   @Override
   public void init() throws DBException {
     synchronized (LOCK) {
+      if (failed != null) {
+        throw failed;
+      }
       if (shared == null) {
-        shared = start(getProperties());
+        try {
+          shared = start(getProperties());
+        } catch (DBException e) {
+          failed = e;
+          throw e;
+        }
         if (shared.keep()) {
           Shared s = shared;
           Runtime.getRuntime().addShutdownHook(new Thread(s::close, "raftbench-ycsb-close"));
@@ -104,9 +114,19 @@ public final class RaftBenchDB extends DB {
           ReadConsistency.parse(p.getProperty("raftbench.reads", "linearizable")), null, options);
       provider.validate(spec);
       Partitioner partitioner = Partitioners.create(hashing, new PartitionerSpec(shards, PartitionerSpec.DEFAULT_VNODES, List.of()));
+      long timeout = Long.parseLong(p.getProperty("raftbench.timeout.s", "60"));
+      if (timeout <= 0) {
+        throw new IllegalArgumentException("raftbench.timeout.s must be positive, was " + timeout);
+      }
+      boolean keep = Boolean.parseBoolean(p.getProperty("raftbench.keep", "false"));
+      // everything read and checked: only now a cluster starts, and it is closed if the client cannot be made
       Engine engine = provider.start(spec);
-      return new Shared(engine, new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT),
-          Long.parseLong(p.getProperty("raftbench.timeout.s", "60")), Boolean.parseBoolean(p.getProperty("raftbench.keep", "false")));
+      try {
+        return new Shared(engine, new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT), timeout, keep);
+      } catch (RuntimeException e) {
+        engine.close();
+        throw e;
+      }
     } catch (IllegalArgumentException e) {
       throw new DBException("raftbench: " + e.getMessage(), e);
     } catch (Exception e) {
