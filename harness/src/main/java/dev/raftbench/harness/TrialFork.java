@@ -48,10 +48,6 @@ final class TrialFork {
     this.err = err;
   }
 
-  List<String> command() {
-    return command;
-  }
-
   /** Runs the child to its end or its deadline; returns the exit code the harness should end with. */
   int run(Path bundle) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).start();

@@ -4,11 +4,11 @@ import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.ForwardingEngine;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Reply;
 import dev.raftbench.store.local.LocalEngineProvider;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,20 +42,11 @@ public final class LossyEngineProvider implements EngineProvider {
   public Engine start(EngineSpec spec) throws Exception {
     Engine local = new LocalEngineProvider().start(spec);
     AtomicLong writes = new AtomicLong();
-    return new Engine() {
-      @Override public String name() { return "lossy-test"; }
-      @Override public int shards() { return local.shards(); }
-      @Override public List<String> nodes() { return local.nodes(); }
-      @Override public CompletableFuture<Reply> write(int shard, Command.Write w) {
-        return writes.incrementAndGet() % 50 == 0 ? CompletableFuture.completedFuture(Reply.DONE) : local.write(shard, w);
+    return new ForwardingEngine(name(), local) {
+      @Override
+      public CompletableFuture<Reply> write(int shard, Command.Write w) {
+        return writes.incrementAndGet() % 50 == 0 ? CompletableFuture.completedFuture(Reply.DONE) : delegate.write(shard, w);
       }
-      @Override public CompletableFuture<Reply> read(int shard, Command.Read r) { return local.read(shard, r); }
-      @Override public CompletableFuture<Reply> readAt(String n, int shard, Command.Read r) { return local.readAt(n, shard, r); }
-      @Override public Optional<String> leader(int shard) { return local.leader(shard); }
-      @Override public List<String> members(int shard) { return local.members(shard); }
-      @Override public void stopNode(String n) { local.stopNode(n); }
-      @Override public void startNode(String n) { local.startNode(n); }
-      @Override public void close() { local.close(); }
     };
   }
 }

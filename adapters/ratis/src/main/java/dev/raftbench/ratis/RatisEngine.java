@@ -4,6 +4,7 @@ import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.kv.Codec;
@@ -244,29 +245,10 @@ final class RatisEngine implements Engine {
   /** Every shard has a leader ready to serve; then, briefly, let leaders move to their preferred node. */
   private void awaitLeaders(Duration patience) throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
-    for (int s = 0; s < groups.length; s++) {
-      while (leader(s).isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new EngineException("no leader elected for shard " + s + " within " + patience.toSeconds() + " s", false);
-        }
-        Thread.sleep(20);
-      }
-    }
-    long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
-    for (int s = 0; s < groups.length; s++) {
-      String preferred = nodes.get(layout.get(s).get(0)).id.toString();
-      while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
-        Thread.sleep(20);
-      }
-    }
-    for (int s = 0; s < groups.length; s++) {
-      while (leader(s).isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new EngineException("no leader elected for shard " + s + " within " + patience.toSeconds() + " s", false);
-        }
-        Thread.sleep(20);
-      }
-    }
+    LeaderWait.anyLeader(this, deadline, patience);
+    List<String> preferred = layout.stream().map(l -> nodes.get(l.get(0)).id.toString()).toList();
+    LeaderWait.preferredLeaders(this, preferred, Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos()));
+    LeaderWait.anyLeader(this, deadline, patience);
   }
 
   @Override

@@ -48,10 +48,7 @@ final class KvWire {
 
   /** The encoded command as a buffer the log can keep (a copy: the request's bytes belong to the RPC layer). */
   static ByteBuffer commandCopy(BytesValue request) {
-    ByteString v = request.getValue();
-    byte[] b = new byte[v.size() - HEADER];
-    v.copyTo(b, HEADER, 0, b.length);
-    return ByteBuffer.wrap(b);
+    return ByteBuffer.wrap(request.getValue().substring(HEADER).toByteArray()); // substring is a view: one copy
   }
 
   /** The encoded command, without copying. */

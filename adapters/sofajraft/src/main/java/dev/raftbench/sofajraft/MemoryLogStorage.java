@@ -66,7 +66,9 @@ final class MemoryLogStorage implements LogStorage {
     }
   }
 
+  /** Deprecated in the interface, still called by JRaft's LogManager. */
   @Override
+  @SuppressWarnings("deprecation")
   public long getTerm(long index) {
     LogEntry e = getEntry(index);
     return e == null ? 0 : e.getId().getTerm();

@@ -22,6 +22,7 @@ import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
@@ -258,38 +259,21 @@ final class SofaJRaftEngine implements Engine {
   /** Every shard has a leader; then leadership moves to each shard's preferred node, briefly. */
   private void awaitLeaders(Duration patience) throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
+    LeaderWait.anyLeader(this, deadline, patience);
+    List<String> preferred = new ArrayList<>();
     for (int s = 0; s < spec.shards(); s++) {
-      awaitAnyLeader(s, deadline, patience);
-    }
-    for (int s = 0; s < spec.shards(); s++) {
-      Server preferred = servers.get(members.get(s).get(0));
+      Server want = servers.get(members.get(s).get(0));
+      preferred.add(want.id);
       Optional<Server> leader = leaderServer(s);
-      if (leader.isPresent() && leader.get() != preferred) {
-        Status st = leader.get().replicas.get(s).node().transferLeadershipTo(preferred.peer());
+      if (leader.isPresent() && leader.get() != want) {
+        Status st = leader.get().replicas.get(s).node().transferLeadershipTo(want.peer());
         if (!st.isOk()) {
           LOG.info("shard {}: leadership stays on {}: {}", s, leader.get().id, st);
         }
       }
     }
-    long spreadDeadline = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
-    for (int s = 0; s < spec.shards(); s++) {
-      String preferred = servers.get(members.get(s).get(0)).id;
-      while (!leader(s).map(preferred::equals).orElse(false) && System.nanoTime() < spreadDeadline) {
-        Thread.sleep(20);
-      }
-    }
-    for (int s = 0; s < spec.shards(); s++) {
-      awaitAnyLeader(s, deadline, patience);
-    }
-  }
-
-  private void awaitAnyLeader(int shard, long deadline, Duration patience) throws InterruptedException {
-    while (leader(shard).isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new EngineException("no leader elected for shard " + shard + " within " + patience.toSeconds() + " s", false);
-      }
-      Thread.sleep(20);
-    }
+    LeaderWait.preferredLeaders(this, preferred, Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos()));
+    LeaderWait.anyLeader(this, deadline, patience);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.ForwardingEngine;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
@@ -13,7 +14,6 @@ import dev.raftbench.store.local.LocalEngineProvider;
 import dev.raftbench.store.shard.JumpHashPartitioner;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,13 +21,12 @@ import org.junit.jupiter.api.Test;
 
 class ShardedKvClientTest {
   /** Fails the first {@code failures} calls with the given error, then delegates. */
-  private static final class FlakyEngine implements Engine {
-    final Engine delegate;
+  private static final class FlakyEngine extends ForwardingEngine {
     final AtomicInteger failures;
     final boolean retriable;
 
     FlakyEngine(Engine delegate, int failures, boolean retriable) {
-      this.delegate = delegate;
+      super("flaky", delegate);
       this.failures = new AtomicInteger(failures);
       this.retriable = retriable;
     }
@@ -39,17 +38,8 @@ class ShardedKvClientTest {
       return call.get();
     }
 
-    @Override public String name() { return "flaky"; }
-    @Override public int shards() { return delegate.shards(); }
-    @Override public List<String> nodes() { return delegate.nodes(); }
     @Override public CompletableFuture<Reply> write(int s, Command.Write w) { return maybeFail(() -> delegate.write(s, w)); }
     @Override public CompletableFuture<Reply> read(int s, Command.Read r) { return maybeFail(() -> delegate.read(s, r)); }
-    @Override public CompletableFuture<Reply> readAt(String n, int s, Command.Read r) { return delegate.readAt(n, s, r); }
-    @Override public Optional<String> leader(int s) { return delegate.leader(s); }
-    @Override public List<String> members(int s) { return delegate.members(s); }
-    @Override public void stopNode(String n) { delegate.stopNode(n); }
-    @Override public void startNode(String n) { delegate.startNode(n); }
-    @Override public void close() { delegate.close(); }
   }
 
   private static Engine local(int shards) {
