@@ -30,7 +30,7 @@ public final class RatisEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION);
   }
 
   @Override

@@ -31,7 +31,7 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION);
   }
 
   @Override

@@ -11,5 +11,7 @@ public enum Capability {
   /** Shards on the replica sets {@link EngineSpec#layout()} gives, not on every node. */
   PLACEMENT,
   /** {@link Engine#addMember}, {@link Engine#removeMember} and {@link Engine#transferLeadership}. */
-  MEMBERSHIP
+  MEMBERSHIP,
+  /** The election timeout can be set (-E); Atomix fixes it at 2.5 s. */
+  TUNABLE_ELECTION
 }
