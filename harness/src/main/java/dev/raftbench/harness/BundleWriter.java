@@ -2,7 +2,9 @@ package dev.raftbench.harness;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.Engines;
 import dev.raftbench.workloads.OperationType;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -121,6 +124,9 @@ final class BundleWriter {
     m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
     m.put("engine_options", c.options());
+    Set<Capability> has = Engines.byName(s.engine()).capabilities();
+    m.put("engine_capabilities", ListCommand.names(has));
+    m.put("engine_not_supported", ListCommand.names(Capability.missingFrom(has)));
     m.put("hashing", s.hashing());
     m.put("vnodes", s.hashing().equals("ring") || s.hashing().equals("bounded") ? s.vnodes() : null);
     m.put("balance_epsilon", s.hashing().equals("bounded") ? s.balanceEpsilon() : null);

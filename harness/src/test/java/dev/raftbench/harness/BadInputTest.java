@@ -15,7 +15,7 @@ class BadInputTest {
   @CsvSource(delimiter = '|', value = {
       "run workload-z                                   | unknown workload 'workload-z'",
       "run /no/such/file                                | unknown workload '/no/such/file'",
-      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: local, lossy-test, noop, ratis, slow-test, sofajraft, synthetic)",
+      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: atomix, local, lossy-test, noop, ratis, slow-test, sofajraft, synthetic)",
       "run workload-a --transport carrier-pigeon        | unknown transport 'carrier-pigeon' for engine ratis (known: grpc, netty)",
       "run workload-a -p readproportion                 | should be in KEY=VALUE format",
       "run workload-a -p readproportion=lots            | workload property readproportion: 'lots' is not a number",
@@ -44,6 +44,11 @@ class BadInputTest {
       "run workload-a --engine synthetic -E latency=soon | synthetic option latency takes fixed:D",
       "run workload-a --engine synthetic -E stall=10s | synthetic option stall takes AT:FOR",
       "run workload-a --engine synthetic -E colour=red | unknown synthetic option 'colour'",
+      "run workload-a --engine atomix --log memory      | engine atomix has no safe memory log",
+      "run workload-a --engine atomix --transport grpc  | unknown transport 'grpc' for engine atomix (known: netty)",
+      "run workload-a --engine atomix --nodes 4 --placement spread | cannot follow placement 'spread'",
+      "run workload-a --engine atomix -E election.timeout.ms=500 | Atomix's election timeout is fixed at 2.5 s",
+      "run workload-a --engine atomix -E storage=tape   | atomix option storage must be mapped, disk or memory-lossy",
       "run                                              | Missing required parameter: 'WORKLOAD'",
       "frobnicate                                       | Unmatched argument at index 0: 'frobnicate'",
   })

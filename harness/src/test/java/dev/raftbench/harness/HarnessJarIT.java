@@ -39,7 +39,8 @@ class HarnessJarIT {
   void listsEveryEngineFromTheShadedJar(@TempDir Path dir) throws Exception {
     Result r = java(dir, "list");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("local").contains("noop").contains("ratis").contains("grpc,netty").contains("sofajraft").contains("bolt,grpc");
+    assertThat(r.out()).contains("local").contains("noop").contains("ratis").contains("grpc,netty").contains("sofajraft").contains("bolt,grpc")
+        .contains("atomix").contains("not supported: membership, tunable_election");
   }
 
   @Test
@@ -51,7 +52,7 @@ class HarnessJarIT {
 
   /** Every engine and transport from the one jar, each trial in its own forked JVM (the default). */
   @ParameterizedTest(name = "{0}/{1}")
-  @CsvSource({"ratis,grpc", "ratis,netty", "sofajraft,bolt", "sofajraft,grpc"})
+  @CsvSource({"ratis,grpc", "ratis,netty", "sofajraft,bolt", "sofajraft,grpc", "atomix,netty"})
   void runsEveryEngineForkedFromTheJar(String engine, String transport, @TempDir Path dir) throws Exception {
     Path bundle = dir.resolve(engine + "-" + transport);
     Result r = java(dir, "run", "workload-a", "--engine", engine, "--transport", transport, "--log", "disk", "--shards", "2",
@@ -64,6 +65,7 @@ class HarnessJarIT {
     assertThat(trial.at("/load/records").asLong()).isEqualTo(200);
     assertThat(trial.at("/summary/errors").asLong()).isZero();
     assertThat(trial.at("/summary/operations").asLong()).isPositive();
+    assertThat(trial.at("/verify/lost").asLong()).isZero();
     assertThat(bundle.resolve("charts/latency.png")).isNotEmptyFile();
     assertThat(r.out()).contains("bundle: ");
   }

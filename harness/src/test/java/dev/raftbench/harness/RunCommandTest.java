@@ -35,6 +35,8 @@ class RunCommandTest {
     assertThat(trial.at("/spec/workload_properties/readproportion").asText()).isEqualTo("0.5");
     assertThat(trial.at("/spec/threads").asInt()).isEqualTo(4);
     assertThat(trial.at("/spec/seed").asLong()).isEqualTo(1);
+    assertThat(trial.at("/spec/engine_capabilities").size()).isZero();
+    assertThat(trial.at("/spec/engine_not_supported").toString()).contains("\"replication\"").contains("\"tunable_election\"");
     assertThat(trial.at("/environment/cores").asInt()).isPositive();
     assertThat(trial.at("/environment/trial_jvm").asText()).isEqualTo("in-process");
     assertThat(trial.at("/load/records").asLong()).isEqualTo(500);

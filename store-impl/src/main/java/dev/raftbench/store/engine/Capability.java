@@ -1,5 +1,8 @@
 package dev.raftbench.store.engine;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** What an engine can do beyond serving reads and writes; asked before trying. */
 public enum Capability {
   /** Data survives the loss of a minority of nodes. */
@@ -13,5 +16,12 @@ public enum Capability {
   /** {@link Engine#addMember}, {@link Engine#removeMember} and {@link Engine#transferLeadership}. */
   MEMBERSHIP,
   /** The election timeout can be set (-E); Atomix fixes it at 2.5 s. */
-  TUNABLE_ELECTION
+  TUNABLE_ELECTION;
+
+  /** The capabilities not in the set: what an engine reports as "not supported". */
+  public static Set<Capability> missingFrom(Set<Capability> has) {
+    EnumSet<Capability> missing = EnumSet.allOf(Capability.class);
+    missing.removeAll(has);
+    return missing;
+  }
 }
