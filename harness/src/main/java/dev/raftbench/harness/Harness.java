@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar harness.jar}: the RaftBench command line. */
 @Command(name = "harness", mixinStandardHelpOptions = true, versionProvider = Harness.Version.class,
     description = "RaftBench: benchmark sharded Raft key-value stores on the JVM.",
-    subcommands = {RunCommand.class, SweepCommand.class, GateCommand.class, HashingCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, SweepCommand.class, MatrixCommand.class, CompareCommand.class, ReportCommand.class, GateCommand.class,
+        HashingCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
 public final class Harness implements Runnable {
   /** Exit code for bad input (picocli's convention). */
   public static final int USAGE = 2;
@@ -22,7 +23,7 @@ public final class Harness implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, sweep, gate, hashing, list)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, sweep, matrix, compare, report, gate, hashing, list)");
   }
 
   public static void main(String[] args) {

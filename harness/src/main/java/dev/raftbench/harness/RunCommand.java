@@ -24,6 +24,23 @@ final class RunCommand implements Callable<Integer> {
       + " the bundle holds each repeat and repeats.json (median, 95% confidence interval of throughput) (default ${DEFAULT-VALUE})")
   int repeat;
 
+  /** Parses and checks the arguments of a {@code run} (its name first) without running it: null if they are fine, else the problem. */
+  static String validate(List<String> runArgs) {
+    RunCommand rc = new RunCommand();
+    CommandLine cl = new CommandLine(rc);
+    cl.setErr(new PrintWriter(java.io.Writer.nullWriter()));
+    try {
+      cl.parseArgs(runArgs.subList(1, runArgs.size()).toArray(String[]::new));
+      if (rc.repeat <= 0) {
+        return "--repeat must be positive, was " + rc.repeat;
+      }
+      rc.trial.toRunSpec(null);
+      return null;
+    } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (repeat <= 0) {
