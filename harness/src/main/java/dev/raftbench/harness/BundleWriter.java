@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,9 @@ final class BundleWriter {
     writeYcsb(r, out.resolve("ycsb.txt"));
     writeTimeseries(r, out.resolve("timeseries.csv"));
     Charts.percentileSpectrum(r, out.resolve("charts"));
+    if (r.linearizability() != null) {
+      r.linearizability().history().write(out.resolve("history.csv"));
+    }
   }
 
   static Map<String, Object> toJson(TrialResult r) {
@@ -99,9 +103,47 @@ final class BundleWriter {
       verify.put("seconds", round(v.seconds(), 3));
     }
     root.put("verify", verify);
+    root.put("linearizability", linearizability(r.linearizability()));
+    root.put("events", r.availability() == null ? List.of() : r.availability().events().stream().map(h -> {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("at_s", round(h.atSeconds(), 3));
+      e.put("action", h.action());
+      e.put("nodes", h.nodes());
+      e.put("down_s", round(h.downSeconds(), 3));
+      e.put("restart_s", round(h.restartSeconds(), 3));
+      e.put("error", h.error());
+      return e;
+    }).toList());
+    Map<String, Object> availability = new LinkedHashMap<>();
+    availability.put("measured", r.availability() != null);
+    if (r.availability() != null) {
+      availability.put("max_gap_ms", round(r.availability().maxGapMillisOverall(), 1));
+      availability.put("per_shard_max_gap_ms", r.availability().maxGapMillis().stream().map(g -> round(g, 1)).toList());
+    }
+    root.put("availability", availability);
     root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
         "latency_chart", "charts/latency.png"));
     return root;
+  }
+
+  /** {@code result}: ok, violation or unknown (the search gave up on some key); or {@code checked: false}. */
+  private static Map<String, Object> linearizability(TrialResult.Linearizable lin) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("checked", lin != null);
+    if (lin == null) {
+      return m;
+    }
+    Linearizability.Verdict v = lin.verdict();
+    m.put("result", v.result().name().toLowerCase(Locale.ROOT));
+    m.put("keys", v.keys());
+    m.put("operations", v.operations());
+    m.put("keys_unknown", v.keysUnknown());
+    m.put("operations_not_checked", lin.history().skipped());
+    m.put("violating_key", v.violatingKey());
+    m.put("offending", v.offending().stream().map(Linearizability.Op::toString).toList());
+    m.put("seconds", round(lin.seconds(), 3));
+    m.put("history", "history.csv");
+    return m;
   }
 
   private static Map<String, Object> spec(RunSpec s) {
@@ -234,12 +276,16 @@ final class BundleWriter {
   private static void writeTimeseries(TrialResult r, Path file) throws IOException {
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       w.write("t_s,op,ops,ops_s,p50_us,p99_us,max_us,errors,event\n");
+      List<Faults.Happened> events = r.availability() == null ? List.of() : r.availability().events();
       for (TrialResult.Interval i : r.intervals()) {
         boolean any = i.successes() > 0;
         long ops = i.operations();
-        w.write(String.format(Locale.ROOT, "%.3f,%s,%d,%.1f,%s,%s,%s,%d,%n", i.startSeconds(), i.op().ycsbName(), ops,
+        // the events that began in this interval, e.g. "kill-leader n2"
+        String event = events.stream().filter(h -> h.atSeconds() >= i.startSeconds() && h.atSeconds() < i.startSeconds() + i.lengthSeconds())
+            .map(h -> h.action() + " " + String.join(" ", h.nodes())).reduce((a, b) -> a + "; " + b).orElse("");
+        w.write(String.format(Locale.ROOT, "%.3f,%s,%d,%.1f,%s,%s,%s,%d,%s%n", i.startSeconds(), i.op().ycsbName(), ops,
             ops / Math.max(i.lengthSeconds(), 1e-9), any ? us(i.p50Nanos()) : "", any ? us(i.p99Nanos()) : "",
-            any ? us(i.maxNanos()) : "", i.errors()));
+            any ? us(i.maxNanos()) : "", i.errors(), event));
       }
     }
   }

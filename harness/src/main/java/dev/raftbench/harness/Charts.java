@@ -47,18 +47,7 @@ final class Charts {
       }
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();
-      for (HistogramIterationValue v : h.percentiles(5)) {
-        double q = v.getPercentileLevelIteratedTo() / 100.0;
-        if (q >= 1.0) {
-          break;
-        }
-        xs.add(Math.log10(1.0 / (1.0 - q)));
-        ys.add(v.getValueIteratedTo() / 1e6);
-      }
-      // the maximum, placed one step beyond the last percentile plotted
-      double lastX = xs.isEmpty() ? 0 : xs.get(xs.size() - 1);
-      xs.add(lastX + 0.3);
-      ys.add(h.getMaxValue() / 1e6);
+      spectrum(h, xs, ys, 0);
       XYSeries series = chart.addSeries(e.getKey().ycsbName() + String.format(" (n=%,d, p99=%.2f ms)", h.getTotalCount(),
           h.getValueAtPercentile(99) / 1e6), xs, ys);
       series.setMarker(SeriesMarkers.NONE);
@@ -70,6 +59,23 @@ final class Charts {
     Path png = dir.resolve("latency.png");
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     return png;
+  }
+
+  /**
+   * The points of a percentile spectrum in milliseconds: x = log10(1 / (1 - p)), the maximum one
+   * step beyond the last percentile; values below {@code floorMs} raised to it (for log axes).
+   */
+  static void spectrum(Histogram h, List<Double> xs, List<Double> ys, double floorMs) {
+    for (HistogramIterationValue v : h.percentiles(5)) {
+      double q = v.getPercentileLevelIteratedTo() / 100.0;
+      if (q >= 1.0) {
+        break;
+      }
+      xs.add(Math.log10(1.0 / (1.0 - q)));
+      ys.add(Math.max(floorMs, v.getValueIteratedTo() / 1e6));
+    }
+    xs.add((xs.isEmpty() ? 0 : xs.get(xs.size() - 1)) + 0.3);
+    ys.add(Math.max(floorMs, h.getMaxValue() / 1e6));
   }
 
   /**

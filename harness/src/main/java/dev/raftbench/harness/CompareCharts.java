@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -50,16 +49,7 @@ final class CompareCharts {
       Histogram h = r.latency();
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();
-      for (HistogramIterationValue v : h.percentiles(5)) {
-        double q = v.getPercentileLevelIteratedTo() / 100.0;
-        if (q >= 1.0) {
-          break;
-        }
-        xs.add(Math.log10(1.0 / (1.0 - q)));
-        ys.add(Math.max(1e-3, v.getValueIteratedTo() / 1e6));
-      }
-      xs.add((xs.isEmpty() ? 0 : xs.get(xs.size() - 1)) + 0.3);
-      ys.add(Math.max(1e-3, h.getMaxValue() / 1e6));
+      Charts.spectrum(h, xs, ys, 1e-3);
       chart.addSeries(r.input().label(), xs, ys).setMarker(SeriesMarkers.NONE);
     }
     return chart;

@@ -32,7 +32,9 @@ record RunSpec(
     String arrivals,
     Duration noiseFloor,
     double balanceEpsilon,
-    boolean verify) {
+    boolean verify,
+    boolean checkLinearizability,
+    java.util.List<Faults.Event> events) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
@@ -56,6 +58,6 @@ record RunSpec(
   RunSpec withTarget(Double opsPerSecond, Path dir) {
     EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
     return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events);
   }
 }

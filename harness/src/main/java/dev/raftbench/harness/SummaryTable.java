@@ -56,6 +56,20 @@ final class SummaryTable {
     } else {
       out.println("verify: not performed (" + v.reason() + ")");
     }
+    if (r.availability() != null) {
+      r.availability().events().forEach(h -> out.println("event: " + Faults.describe(h)));
+      out.printf(Locale.ROOT, "availability: longest time without a successful operation on a shard: %.0f ms (per shard: %s)%n",
+          r.availability().maxGapMillisOverall(), r.availability().maxGapMillis().stream().map(g -> String.format(Locale.ROOT, "%.0f", g)).toList());
+    }
+    if (r.linearizability() != null) {
+      Linearizability.Verdict lv = r.linearizability().verdict();
+      out.printf(Locale.ROOT, "linearizability: %s (%,d keys, %,d operations checked%s)%n", lv.result().name().toLowerCase(Locale.ROOT),
+          lv.keys(), lv.operations(), lv.keysUnknown() > 0 ? ", search gave up on " + lv.keysUnknown() + " keys" : "");
+      if (lv.result() == Linearizability.Result.VIOLATION) {
+        out.println("  key " + lv.violatingKey() + ": the operations around the point no linearization could pass:");
+        lv.offending().forEach(op -> out.println("    " + op));
+      }
+    }
     out.println("bundle: " + s.out().toAbsolutePath().normalize());
     out.flush();
   }

@@ -32,6 +32,12 @@ final class TrialExecution {
         err.flush();
         return Harness.FAILED;
       }
+      if (result.linearizability() != null && result.linearizability().verdict().result() == Linearizability.Result.VIOLATION) {
+        err.println("harness: trial failed: the history is not linearizable (key " + result.linearizability().verdict().violatingKey()
+            + "; history in " + run.out().resolve("history.csv") + ")");
+        err.flush();
+        return Harness.FAILED;
+      }
       return 0;
     }
     Duration timeout = options.trialTimeout != null ? options.trialTimeout : defaultTimeout(run);

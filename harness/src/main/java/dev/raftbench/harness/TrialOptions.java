@@ -129,6 +129,18 @@ final class TrialOptions {
       + " and lost acknowledged writes are counted)")
   boolean noVerify;
 
+  @Option(names = "--check-linearizability", description = "record every single-key operation (load and run) and check the history"
+      + " for linearizability afterwards (Wing & Gong search, Lowe's memoisation, key by key); for small key spaces"
+      + " (at most " + MAX_LINEARIZABILITY_KEYS + " records); a violation fails the trial")
+  boolean checkLinearizability;
+
+  static final long MAX_LINEARIZABILITY_KEYS = 5_000;
+
+  @Option(names = "--event", paramLabel = "AT:ACTION[:DOWN]", description = "a fault during the measured phase (repeatable):"
+      + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s) or restart-all (stop every node,"
+      + " start them all after DOWN, default 0s), e.g. 15s:kill-leader:5s; needs an engine that can stop nodes")
+  List<String> events = new ArrayList<>();
+
   @Option(names = "--quiet", description = "no progress lines on stderr")
   boolean quiet;
 
@@ -176,6 +188,10 @@ final class TrialOptions {
     }
     try {
       WorkloadSpec w = Workloads.load(workload, overrides);
+      if (checkLinearizability && w.recordCount > MAX_LINEARIZABILITY_KEYS) {
+        throw new IllegalArgumentException("--check-linearizability is for small key spaces: at most " + MAX_LINEARIZABILITY_KEYS
+            + " records, the workload has " + w.recordCount + " (set --recordcount)");
+      }
       if (!w.unknownProperties().isEmpty() && !quiet && !Boolean.getBoolean(TrialFork.FORKED_PROPERTY)) {
         spec.commandLine().getErr().println("harness: warning: workload properties RaftBench does not read (kept in the bundle): "
             + String.join(", ", w.unknownProperties()));
@@ -192,6 +208,17 @@ final class TrialOptions {
       String pl = placement == null ? Placements.defaultName() : placement;
       EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);
       provider.validate(cluster);
+      List<Faults.Event> faults = new ArrayList<>();
+      for (String e : events) {
+        Faults.Event ev = Faults.parse(e);
+        if (ev.at().compareTo(duration) >= 0) {
+          throw new IllegalArgumentException("--event " + e + " falls after the measured phase (" + DurationConverter.human(duration) + ")");
+        }
+        faults.add(ev);
+      }
+      if (!faults.isEmpty() && !provider.capabilities().contains(Capability.NODE_STOP_START)) {
+        throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.NODE_STOP_START).getMessage());
+      }
       if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
         throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
       }
@@ -199,7 +226,8 @@ final class TrialOptions {
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir,
-          targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify);
+          targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify, checkLinearizability,
+          List.copyOf(faults));
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

@@ -22,7 +22,19 @@ record TrialResult(
     NoiseFloor noiseFloor,
     OpenLoop openLoop,
     Integrity integrity,
-    Verify verify) {
+    Verify verify,
+    Linearizable linearizability,
+    Availability availability) {
+
+  /** With {@code --event}: what happened, and per shard the longest time without a successful operation; null without events. */
+  record Availability(List<Faults.Happened> events, List<Double> maxGapMillis) {
+    double maxGapMillisOverall() {
+      return maxGapMillis.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+  }
+
+  /** {@code --check-linearizability}: the verdict, the history it was reached on, and how long the check took; null when off. */
+  record Linearizable(Linearizability.Verdict verdict, History history, double seconds) {}
 
   /**
    * The verify phase: every key written (load and run) read back after the run. {@code acknowledged}

@@ -55,6 +55,10 @@ final class TrialRunner {
   private final LongAdder integrityChecked = new LongAdder();
   /** Every write of the load and the run, for the verify phase; null when it is off. */
   private WriteLedger ledger;
+  /** The fault events of the measured phase and the gaps they leave; null without events. */
+  private volatile Faults faults;
+  /** Every single-key operation, for the linearizability check; null when it is off. */
+  private History history;
   private final LongAdder integrityFailed = new LongAdder();
 
   TrialRunner(RunSpec spec, PrintWriter progress) {
@@ -71,6 +75,7 @@ final class TrialRunner {
 
     TrialResult.NoiseFloor noiseFloor = measureNoiseFloor();
     ledger = spec.verify() && provider.storesData() ? new WriteLedger(WriteLedger.strideFor(expectedKeys(spec.workload()))) : null;
+    history = spec.checkLinearizability() && provider.storesData() ? new History() : null;
     say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
         spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
@@ -89,7 +94,7 @@ final class TrialRunner {
       // load
       OpMetrics loadMetrics = new OpMetrics(EnumSet.of(OperationType.INSERT), false);
       long l0 = System.nanoTime();
-      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false, ledger); // as fast as it goes
+      Phase load = new Phase(client, generators, loadMetrics, Workload.Generator::nextLoad, false, ledger, true); // as fast as it goes
       load.start();
       awaitLoad(load, loadMetrics);
       double loadSeconds = seconds(System.nanoTime() - l0);
@@ -107,7 +112,7 @@ final class TrialRunner {
       types.addAll(spec.workload().proportions().keySet());
       OpMetrics metrics = new OpMetrics(types, spec.openLoop());
       integrity = spec.workload().dataIntegrity ? workload : null;
-      Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), ledger);
+      Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), ledger, true);
       run.start();
       try {
         if (!spec.warmup().isZero()) {
@@ -137,6 +142,11 @@ final class TrialRunner {
         say("measuring for %s", human(spec.duration()));
         long m0 = System.nanoTime();
         long end = m0 + spec.duration().toNanos();
+        if (!spec.events().isEmpty()) {
+          Faults f = new Faults(spec.events(), engine);
+          f.start(m0, end);
+          faults = f;
+        }
         long measuredNanos;
         try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
           HistogramLogWriter writer = new HistogramLogWriter(hlog);
@@ -165,6 +175,10 @@ final class TrialRunner {
             }
           }
           measuredNanos = System.nanoTime() - m0;
+          if (faults != null) {
+            faults.finish(m0 + measuredNanos); // a node still down is started again first
+            faults.happened().forEach(h -> say("event: %s", Faults.describe(h)));
+          }
           run.stop();
           run.join();
           // operations sent inside the window that completed after it
@@ -189,14 +203,33 @@ final class TrialRunner {
         TrialResult.Verify verify = load.undrained || run.undrained
             ? TrialResult.Verify.skipped("operations were still outstanding after the drain deadline: a late write could not be told from a lost one")
             : verify(client, provider);
+        TrialResult.Linearizable lin = checkLinearizability(load.undrained || run.undrained);
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
             seconds(measuredNanos), ops, retries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
-            noiseFloor, openLoop, checked, verify);
+            noiseFloor, openLoop, checked, verify, lin,
+            faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()));
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
     }
+  }
+
+  /** Search steps per key before the checker gives up on it (result unknown). */
+  static final long LINEARIZABILITY_STEPS_PER_KEY = 2_000_000;
+
+  private TrialResult.Linearizable checkLinearizability(boolean undrained) {
+    if (history == null) {
+      return null;
+    }
+    List<Linearizability.Op> ops = history.ops();
+    say("checking linearizability: %,d operations on %s", ops.size(), undrained ? "an undrained run (late answers count as unknown)" : "every key");
+    long t0 = System.nanoTime();
+    Linearizability.Verdict v = Linearizability.check(ops, LINEARIZABILITY_STEPS_PER_KEY);
+    double secs = seconds(System.nanoTime() - t0);
+    say("linearizability: %s (%,d keys, %,d operations, %.1f s)", v.result().name().toLowerCase(java.util.Locale.ROOT), v.keys(),
+        v.operations(), secs);
+    return new TrialResult.Linearizable(v, history, secs);
   }
 
   /**
@@ -418,7 +451,7 @@ final class TrialRunner {
       for (int w = 0; w < spec.threads(); w++) {
         generators.add(workload.generator(spec.seed() + 0x5eedL, w));
       }
-      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), null);
+      Phase phase = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), null, false);
       long t0 = System.nanoTime();
       phase.start();
       try {
@@ -451,6 +484,8 @@ final class TrialRunner {
     private final boolean spin;
     /** Where this phase's writes are kept for the verify phase; null to keep none. */
     private final WriteLedger writes;
+    /** Whether this phase's operations go into the history (the trial's own phases, not the noise floor's). */
+    private final boolean record;
     /** Sends that found the worker's window full and waited for a slot (their wait is in the corrected latency). */
     final LongAdder windowWaits = new LongAdder();
     final LongAdder dueUnsent = new LongAdder();
@@ -460,8 +495,9 @@ final class TrialRunner {
     volatile boolean undrained;
 
     Phase(ShardedKvClient client, List<Workload.Generator> generators, OpMetrics metrics, Function<Workload.Generator, Operation> source,
-        boolean open, WriteLedger writes) {
+        boolean open, WriteLedger writes, boolean record) {
       this.writes = writes;
+      this.record = record;
       this.client = client;
       this.generators = generators;
       this.metrics = metrics;
@@ -593,6 +629,13 @@ final class TrialRunner {
         try {
           if (writes != null) {
             remember(op, start, end, reply, error);
+          }
+          if (history != null && record) {
+            history.record(op, start, end, reply, error);
+          }
+          Faults gaps = faults;
+          if (gaps != null && record && error == null && op.type() != OperationType.SCAN) {
+            gaps.succeeded(client.shardOf(op.key()), end);
           }
           if (error != null) {
             metrics.recordFailure(op.type());

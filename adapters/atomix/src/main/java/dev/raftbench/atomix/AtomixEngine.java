@@ -366,10 +366,11 @@ final class AtomixEngine implements Engine {
 
   private static RuntimeException translate(int shard, Throwable error) {
     Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (e instanceof PrimitiveException.ServiceException || e instanceof PrimitiveException.CommandFailure
-        || e instanceof PrimitiveException.QueryFailure) {
+    if (e instanceof PrimitiveException.ServiceException) {
       return new EngineException("atomix shard " + shard + ": the service failed: " + e, false, e);
     }
+    // CommandFailure and QueryFailure are the protocol's (e.g. "Failed to reach consensus" while a
+    // leader is down): the operation may or may not have happened, and may be tried again
     if (e instanceof AtomixRuntimeException || e instanceof TimeoutException) {
       // Unavailable, Timeout, ClosedSession, UnknownSession...: the client may try again
       return new EngineException("atomix shard " + shard + ": " + e.getClass().getSimpleName(), true, e);
@@ -508,8 +509,13 @@ final class AtomixEngine implements Engine {
       a.start().get(intOption(options, "start.timeout.secs"), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      m.atomix = null;
+      stop(a, node);
       throw new EngineException("interrupted starting atomix node " + node, false, e);
     } catch (ExecutionException | TimeoutException e) {
+      // stopped again, so that a later startNode tries afresh instead of seeing it running
+      m.atomix = null;
+      stop(a, node);
       throw new EngineException("atomix node " + node + " did not start: " + e, false, e);
     }
   }

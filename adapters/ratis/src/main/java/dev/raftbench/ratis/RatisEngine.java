@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.ratis.RaftConfigKeys;
@@ -45,6 +46,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -268,27 +270,27 @@ final class RatisEngine implements Engine {
 
   @Override
   public CompletableFuture<Reply> write(int shard, Command.Write write) {
-    return send(shard, write, message -> clients[shard].async().send(message));
+    return send(shard, write, (client, message) -> client.async().send(message));
   }
 
   @Override
   public CompletableFuture<Reply> read(int shard, Command.Read read) {
     if (spec.reads() == ReadConsistency.STALE) {
-      return send(shard, read, message -> clients[shard].async().sendReadOnlyNonLinearizable(message));
+      return send(shard, read, (client, message) -> client.async().sendReadOnlyNonLinearizable(message));
     }
-    return send(shard, read, message -> clients[shard].async().sendReadOnly(message));
+    return send(shard, read, (client, message) -> client.async().sendReadOnly(message));
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String nodeId, int shard, Command.Read read) {
     Node node = node(nodeId);
     // the blocking API: Ratis' netty transport has no async path to a follower
-    return send(shard, read, message -> CompletableFuture.supplyAsync(() -> {
+    return send(shard, read, (client, message) -> CompletableFuture.supplyAsync(() -> {
       if (node.server == null) {
         throw new EngineException("node " + nodeId + " is stopped", true);
       }
       try {
-        return clients[shard].io().sendStaleRead(message, 0, node.id);
+        return client.io().sendStaleRead(message, 0, node.id);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -296,19 +298,22 @@ final class RatisEngine implements Engine {
   }
 
   /** Encodes the command, sends it, decodes the reply; failures become EngineException or IllegalArgumentException. */
-  private CompletableFuture<Reply> send(int shard, Command command, Function<Message, CompletableFuture<RaftClientReply>> call) {
+  private CompletableFuture<Reply> send(int shard, Command command, BiFunction<RaftClient, Message, CompletableFuture<RaftClientReply>> call) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("ratis cluster is closed", false));
     }
     CompletableFuture<RaftClientReply> sent;
+    RaftClient client = clients[shard];
     try {
       Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(command)));
-      sent = call.apply(message);
+      sent = call.apply(client, message);
     } catch (RuntimeException e) {
+      renewIfClosed(shard, client, e);
       return CompletableFuture.failedFuture(failure(shard, e));
     }
     return sent.handle((reply, error) -> {
       if (error != null) {
+        renewIfClosed(shard, client, error);
         throw failure(shard, error);
       }
       if (!reply.isSuccess()) {
@@ -316,6 +321,26 @@ final class RatisEngine implements Engine {
       }
       return Codec.decodeReply(reply.getMessage().getContent().asReadOnlyByteBuffer());
     });
+  }
+
+  /**
+   * Once one request of Ratis' ordered async client runs out of retries, the client closes its
+   * sliding window and refuses every later request (AlreadyClosedException), for good: seen after
+   * a leader was killed and restarted. The shard then gets a fresh client (fresh connections too);
+   * the caller's retry goes through it.
+   */
+  private void renewIfClosed(int shard, RaftClient failed, Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AlreadyClosedException) {
+        synchronized (this) {
+          if (!closed && clients[shard] == failed) {
+            LOG.info("shard {}: the ratis client closed itself ({}); starting a new one", shard, t.getMessage());
+            replaceGroup(shard, groups[shard]);
+          }
+        }
+        return;
+      }
+    }
   }
 
   private RuntimeException failure(int shard, Throwable error) {

@@ -1,0 +1,175 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.engine.Engine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Scheduled fault events of a trial ({@code --event AT:ACTION[:DOWN]}), run in the trial's JVM on
+ * the embedded cluster, and the availability they cost: per shard, the longest time without a
+ * successful operation during the measured phase.
+ *
+ * <p>Actions: {@code kill-leader} stops the node leading shard 0 (its disk state kept, as a crash
+ * would) and starts it again after DOWN (default 5 s); {@code restart-all} stops every node, waits
+ * DOWN (default 0 s) and starts them all at once.
+ */
+final class Faults {
+  static final List<String> ACTIONS = List.of("kill-leader", "restart-all");
+
+  /** One scheduled event. */
+  record Event(Duration at, String action, Duration down) {
+    String label() {
+      return action + " at " + DurationConverter.human(at) + " (down " + DurationConverter.human(down) + ")";
+    }
+  }
+
+  /** What happened: when (seconds into the measured phase), to which nodes, and how long the restart took. */
+  record Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error) {}
+
+  /** Parses AT:ACTION[:DOWN]; refuses anything else with a message naming the event. */
+  static Event parse(String s) {
+    String[] parts = s.split(":");
+    if (parts.length < 2 || parts.length > 3) {
+      throw new IllegalArgumentException("--event takes AT:ACTION[:DOWN] (e.g. 15s:kill-leader:5s), was '" + s + "'");
+    }
+    Duration at = duration(parts[0], s);
+    String action = parts[1];
+    if (!ACTIONS.contains(action)) {
+      throw new IllegalArgumentException("--event " + s + ": unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
+    }
+    Duration down = parts.length == 3 ? duration(parts[2], s)
+        : action.equals("kill-leader") ? Duration.ofSeconds(5) : Duration.ZERO;
+    return new Event(at, action, down);
+  }
+
+  private static Duration duration(String v, String event) {
+    try {
+      return DurationConverter.parse(v);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--event " + event + ": '" + v + "' is not a duration (e.g. 15s, 500ms)");
+    }
+  }
+
+  private final List<Event> events;
+  private final Engine engine;
+  private final List<Happened> happened = new CopyOnWriteArrayList<>();
+  private final AtomicLongArray lastOk;
+  private final AtomicLongArray maxGap;
+  private volatile long phaseStart = Long.MAX_VALUE;
+  private volatile long phaseEnd = Long.MAX_VALUE;
+  private Thread thread;
+
+  Faults(List<Event> events, Engine engine) {
+    this.events = events.stream().sorted(Comparator.comparing(Event::at)).toList();
+    this.engine = engine;
+    this.lastOk = new AtomicLongArray(engine.shards());
+    this.maxGap = new AtomicLongArray(engine.shards());
+  }
+
+  /** Starts the clock of the measured phase and the thread that runs the events at their times. */
+  void start(long m0, long end) {
+    for (int s = 0; s < lastOk.length(); s++) {
+      lastOk.set(s, m0);
+    }
+    phaseStart = m0;
+    phaseEnd = end;
+    thread = new Thread(() -> runEvents(m0), "raftbench-faults");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A successful operation on the shard, completed at {@code now}: closes a gap. */
+  void succeeded(int shard, long now) {
+    if (now < phaseStart || now > phaseEnd) {
+      return;
+    }
+    long gap = now - lastOk.getAndAccumulate(shard, now, Math::max);
+    if (gap > 0) {
+      maxGap.accumulateAndGet(shard, gap, Math::max);
+    }
+  }
+
+  /** Waits for the events still running (a node still down is started again first). */
+  void finish(long end) throws InterruptedException {
+    if (thread != null) {
+      thread.join();
+    }
+    for (int s = 0; s < lastOk.length(); s++) {
+      long gap = end - lastOk.get(s);
+      if (gap > 0) {
+        maxGap.accumulateAndGet(s, gap, Math::max);
+      }
+    }
+  }
+
+  List<Happened> happened() {
+    return List.copyOf(happened);
+  }
+
+  /** Per shard, the longest time without a successful operation in the measured phase, in ms. */
+  List<Double> maxGapMillis() {
+    List<Double> out = new ArrayList<>();
+    for (int s = 0; s < maxGap.length(); s++) {
+      out.add(maxGap.get(s) / 1e6);
+    }
+    return out;
+  }
+
+  private void runEvents(long m0) {
+    for (Event e : events) {
+      long due = m0 + e.at().toNanos();
+      try {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        double at = (System.nanoTime() - m0) / 1e9;
+        happened.add(run(e, at));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException ex) {
+        happened.add(new Happened((System.nanoTime() - m0) / 1e9, e.action(), List.of(), 0, 0, Harness.describe(ex)));
+      }
+    }
+  }
+
+  private Happened run(Event e, double at) throws InterruptedException {
+    List<String> nodes = switch (e.action()) {
+      case "kill-leader" -> List.of(engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to kill")));
+      default -> engine.nodes();
+    };
+    for (String n : nodes) {
+      engine.stopNode(n);
+    }
+    long down = e.down().toNanos();
+    if (down > 0) {
+      TimeUnit.NANOSECONDS.sleep(down);
+    }
+    long r0 = System.nanoTime();
+    // all at once: a node may not finish starting until a quorum is back
+    List<CompletableFuture<Void>> starting = new ArrayList<>();
+    for (String n : nodes) {
+      starting.add(CompletableFuture.runAsync(() -> engine.startNode(n)));
+    }
+    String error = null;
+    try {
+      CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
+    } catch (RuntimeException ex) {
+      error = Harness.describe(ex);
+    }
+    return new Happened(at, e.action(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
+  }
+
+  static String describe(Happened h) {
+    return String.format(Locale.ROOT, "%s %s at %.1f s, down %.1f s, restarted in %.1f s%s", h.action(), String.join(",", h.nodes()),
+        h.atSeconds(), h.downSeconds(), h.restartSeconds(), h.error() == null ? "" : " (failed: " + h.error() + ")");
+  }
+}
