@@ -7,6 +7,7 @@ set -euo pipefail
 bundle=${1:?usage: screenshot-report.sh BUNDLE_DIR [OUT.png] [HEIGHT]}
 out=${2:-$bundle/report.png}
 height=${3:-4000}
+[ -d "$bundle" ] || { echo "screenshot-report: no bundle directory $bundle" >&2; exit 2; }
 html=$(cd "$bundle" && pwd)/report.html
 [ -f "$html" ] || { echo "screenshot-report: no report.html in $bundle (run 'harness report $bundle')" >&2; exit 2; }
 command -v chromium >/dev/null || { echo "screenshot-report: chromium not found (apt-get install -y chromium)" >&2; exit 2; }

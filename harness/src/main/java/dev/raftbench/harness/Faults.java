@@ -146,24 +146,30 @@ final class Faults {
       case "kill-leader" -> List.of(engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to kill")));
       default -> engine.nodes();
     };
-    for (String n : nodes) {
-      engine.stopNode(n);
-    }
-    long down = e.down().toNanos();
-    if (down > 0) {
-      TimeUnit.NANOSECONDS.sleep(down);
+    List<String> stopped = new ArrayList<>();
+    String error = null;
+    try {
+      for (String n : nodes) {
+        engine.stopNode(n);
+        stopped.add(n);
+      }
+      long down = e.down().toNanos();
+      if (down > 0) {
+        TimeUnit.NANOSECONDS.sleep(down);
+      }
+    } catch (RuntimeException ex) {
+      error = "stopping: " + Harness.describe(ex); // whatever was stopped is started again below
     }
     long r0 = System.nanoTime();
     // all at once: a node may not finish starting until a quorum is back
     List<CompletableFuture<Void>> starting = new ArrayList<>();
-    for (String n : nodes) {
+    for (String n : stopped) {
       starting.add(CompletableFuture.runAsync(() -> engine.startNode(n)));
     }
-    String error = null;
     try {
       CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
     } catch (RuntimeException ex) {
-      error = Harness.describe(ex);
+      error = (error == null ? "" : error + "; ") + "starting: " + Harness.describe(ex);
     }
     return new Happened(at, e.action(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
   }

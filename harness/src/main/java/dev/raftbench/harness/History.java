@@ -21,26 +21,48 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Every single-key operation of a trial (load, warm-up and measured phase) with its invocation
  * and response times and what it answered, for {@link Linearizability}: {@code --check-linearizability}.
- * Values are kept as 64-bit hashes per field. Scans (several keys) and read-modify-writes (a read
- * then a write, not one operation) are not recorded; they are counted.
+ * Values are kept as 64-bit hashes per field. A read-modify-write is recorded as its write (an
+ * update over the whole interval; its read is not checked); scans (several keys, no change) are
+ * not recorded, only counted. An operation still unanswered when the history is read is kept with
+ * an unknown outcome: it may or may not have happened.
  */
 final class History {
   private final ConcurrentLinkedQueue<Linearizability.Op> ops = new ConcurrentLinkedQueue<>();
+  /** Sent and not yet answered: token -> (operation, invocation time). */
+  private final Map<Object, Object[]> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final LongAdder skipped = new LongAdder();
 
-  void record(Operation op, long invoke, long response, Reply reply, Throwable error) {
-    Linearizability.Kind kind = switch (op.type()) {
+  /** The operation was sent at {@code invoke}; returns the token to {@link #record} its answer with (null: not recorded). */
+  Object begin(Operation op, long invoke) {
+    if (kind(op) == null) {
+      skipped.increment();
+      return null;
+    }
+    Object token = new Object();
+    inFlight.put(token, new Object[] {op, invoke});
+    return token;
+  }
+
+  private static Linearizability.Kind kind(Operation op) {
+    return switch (op.type()) {
       case READ -> Linearizability.Kind.GET;
-      case UPDATE -> Linearizability.Kind.UPDATE;
+      case UPDATE, READ_MODIFY_WRITE -> Linearizability.Kind.UPDATE;
       case INSERT -> Linearizability.Kind.PUT;
       case DELETE -> Linearizability.Kind.DELETE;
       default -> null;
     };
-    if (kind == null) {
-      skipped.increment();
-      return;
+  }
+
+  void record(Object token, Reply reply, Throwable error, long response) {
+    Object[] sent = token == null ? null : inFlight.remove(token);
+    if (sent != null) {
+      add((Operation) sent[0], (Long) sent[1], response, reply, error);
     }
+  }
+
+  private void add(Operation op, long invoke, long response, Reply reply, Throwable error) {
+    Linearizability.Kind kind = kind(op);
     Linearizability.Outcome outcome;
     Map<String, Long> fields;
     if (error != null) {
@@ -68,8 +90,14 @@ final class History {
     return Map.copyOf(m);
   }
 
+  /** Every operation so far; those still unanswered with an unknown outcome. */
   List<Linearizability.Op> ops() {
     List<Linearizability.Op> list = new ArrayList<>(ops);
+    for (Object[] sent : inFlight.values()) {
+      Operation op = (Operation) sent[0];
+      list.add(new Linearizability.Op(ids.getAndIncrement(), op.key(), kind(op), kind(op) == Linearizability.Kind.GET ? Map.of() : hashes(op.values()),
+          op.fields(), (Long) sent[1], Long.MAX_VALUE, Linearizability.Outcome.UNKNOWN));
+    }
     list.sort(Comparator.comparingInt(Linearizability.Op::id));
     return list;
   }

@@ -61,6 +61,12 @@ final class Linearizability {
 
   private Linearizability() {}
 
+  /**
+   * A key with more operations than this is not searched (result unknown): each memo entry holds a
+   * bitset over the key's operations, so memory grows with their square.
+   */
+  static final int MAX_OPS_PER_KEY = 10_000;
+
   /** Checks every key's sub-history; gives up on a key after {@code maxStepsPerKey} search steps. */
   static Verdict check(List<Op> history, long maxStepsPerKey) {
     Map<String, List<Op>> byKey = new HashMap<>();
@@ -76,7 +82,8 @@ final class Linearizability {
     List<String> keys = new ArrayList<>(byKey.keySet());
     Collections.sort(keys);
     for (String key : keys) {
-      KeyResult r = checkKey(byKey.get(key), maxStepsPerKey);
+      List<Op> ops = byKey.get(key);
+      KeyResult r = ops.size() > MAX_OPS_PER_KEY ? new KeyResult(Result.UNKNOWN, List.of()) : checkKey(ops, maxStepsPerKey);
       if (r.result == Result.VIOLATION) {
         return new Verdict(Result.VIOLATION, keys.size(), counted, unknownKeys, key, r.offending);
       }
@@ -212,25 +219,35 @@ final class Linearizability {
     return new KeyResult(Result.OK, List.of());
   }
 
-  /** The ops that overlap the operation whose return no search could pass, plus the writes just before them. */
+  /**
+   * The operation whose return no search could pass, the ones overlapping it, and the last write
+   * and the last read that completed before it began (the witnesses of what it should have seen).
+   * Operations with an unknown outcome overlap everything after them: only those begun after that
+   * last write are listed.
+   */
   private static List<Op> offending(List<Op> ops, Entry blocked) {
     if (blocked == null) {
       return List.copyOf(ops);
     }
     Op b = blocked.op;
-    List<Op> out = new ArrayList<>();
-    Op lastWriteBefore = null;
+    Op lastWrite = null;
+    Op lastRead = null;
     for (Op op : ops) {
-      boolean overlaps = op.invoke() <= b.response() && op.response() >= b.invoke();
-      if (overlaps) {
-        out.add(op);
-      } else if (op.response() < b.invoke() && op.kind() != Kind.GET
-          && (lastWriteBefore == null || op.response() > lastWriteBefore.response())) {
-        lastWriteBefore = op;
+      if (op.response() < b.invoke()) {
+        if (op.kind() == Kind.GET) {
+          lastRead = lastRead == null || op.response() > lastRead.response() ? op : lastRead;
+        } else {
+          lastWrite = lastWrite == null || op.response() > lastWrite.response() ? op : lastWrite;
+        }
       }
     }
-    if (lastWriteBefore != null) {
-      out.add(0, lastWriteBefore);
+    long since = lastWrite == null ? Long.MIN_VALUE : lastWrite.invoke();
+    List<Op> out = new ArrayList<>();
+    for (Op op : ops) {
+      boolean overlaps = op.invoke() <= b.response() && op.response() >= b.invoke();
+      if (op == lastWrite || op == lastRead || (overlaps && (!op.unknown() || op.invoke() >= since))) {
+        out.add(op);
+      }
     }
     return out;
   }

@@ -81,9 +81,10 @@ final class MatrixCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>(split(p.getProperty("args", "")));
     args.addAll(split(extraArgs == null ? "" : extraArgs));
     for (String a : args) {
-      if (a.equals("--out") || a.equals("--engine") || a.equals("--transport") || a.equals("--hashing") || a.equals("--placement")
-          || a.equals("--repeat")) {
-        throw bad("suite " + suite + ": args may not set " + a + " (the matrix sets it per cell)");
+      for (String own : List.of("--out", "--engine", "--transport", "--hashing", "--placement", "--repeat")) {
+        if (a.equals(own) || a.startsWith(own + "=")) {
+          throw bad("suite " + suite + ": args may not set " + own + " (the matrix sets it per cell)");
+        }
       }
     }
     Path dir = out != null ? out

@@ -66,6 +66,18 @@ final class Report {
     h.kv(t.at("/summary/noise_floor"));
     h.h2("Verify");
     h.kv(t.path("verify"));
+    if (t.path("events").size() > 0) {
+      h.h2("Faults and availability");
+      List<List<String>> rows = new ArrayList<>();
+      t.path("events").forEach(e -> rows.add(List.of(e.path("at_s").asText(), e.path("action").asText(), join(e.path("nodes")),
+          e.path("down_s").asText(), e.path("restart_s").asText(), e.path("error").isNull() ? "" : e.path("error").asText())));
+      h.table(List.of("at s", "action", "nodes", "down s", "restart s", "error"), rows);
+      h.kv(t.path("availability"));
+    }
+    if (t.at("/linearizability/checked").asBoolean(false)) {
+      h.h2("Linearizability");
+      h.kv(t.path("linearizability"));
+    }
     h.h2("Not supported by this engine");
     h.p(s.path("engine_not_supported").isArray() && s.path("engine_not_supported").size() > 0 ? join(s.path("engine_not_supported"))
         : "(nothing: the engine declares every capability)");

@@ -219,6 +219,12 @@ final class TrialOptions {
       if (!faults.isEmpty() && !provider.capabilities().contains(Capability.NODE_STOP_START)) {
         throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.NODE_STOP_START).getMessage());
       }
+      if (!faults.isEmpty() && cluster.log() == LogStorage.MEMORY) {
+        throw new IllegalArgumentException("--event needs --log disk: a node restarted with a memory log would come back empty");
+      }
+      if (checkLinearizability && !provider.storesData()) {
+        throw new IllegalArgumentException("--check-linearizability: the " + engine + " engine stores nothing, so there is nothing to check");
+      }
       if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
         throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
       }

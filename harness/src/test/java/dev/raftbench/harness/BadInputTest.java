@@ -50,6 +50,8 @@ class BadInputTest {
       "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, restart-all)",
       "run workload-a --event soon                      | --event takes AT:ACTION[:DOWN]",
       "run workload-a --event 5s:kill-leader:later      | --event 5s:kill-leader:later: 'later' is not a duration",
+      "run workload-a --event 5s:kill-leader --log memory | --event needs --log disk",
+      "run workload-a --engine noop --recordcount 10 --check-linearizability | the noop engine stores nothing",
       "run workload-a --check-linearizability           | --check-linearizability is for small key spaces: at most 5000 records, the workload has 10000",
       "run workload-a --engine atomix --transport grpc  | unknown transport 'grpc' for engine atomix (known: netty)",
       "run workload-a --engine atomix --nodes 4 --placement spread | cannot follow placement 'spread'",

@@ -74,7 +74,10 @@ class LinearizabilityTest {
     put(2, 20, 200);
     get(2, 30, 40);
     get(1, 50, 60); // once a read saw 2, no later read may see 1
-    assertThat(check()).isEqualTo(Result.VIOLATION);
+    Linearizability.Verdict v = Linearizability.check(h, 1_000_000);
+    assertThat(v.result()).isEqualTo(Result.VIOLATION);
+    // the stale read, the read that saw 2 before it, and the writes
+    assertThat(v.offending()).extracting(Op::id).contains(1, 2, 3);
   }
 
   @Test
@@ -108,6 +111,21 @@ class LinearizabilityTest {
     assertThat(check()).isEqualTo(Result.OK);
     op("k", Kind.UPDATE, Map.of("b", 4L), 140, 150, Outcome.DONE); // an update of a deleted key cannot succeed
     assertThat(check()).isEqualTo(Result.VIOLATION);
+  }
+
+  @Test
+  void anOperationNeverAnsweredIsKeptWithAnUnknownOutcome() {
+    History history = new History();
+    dev.raftbench.workloads.Operation put = new dev.raftbench.workloads.Operation(dev.raftbench.workloads.OperationType.INSERT, 1, "k",
+        dev.raftbench.store.kv.Record.of(Map.of("f", new byte[] {1})), List.of(), 0);
+    Object answered = history.begin(put, 10);
+    history.record(answered, dev.raftbench.store.kv.Reply.DONE, null, 20);
+    history.begin(put, 30); // sent, never answered
+    List<Op> ops = history.ops();
+    assertThat(ops).hasSize(2);
+    assertThat(ops.get(0).outcome()).isEqualTo(Outcome.DONE);
+    assertThat(ops.get(1).outcome()).isEqualTo(Outcome.UNKNOWN);
+    assertThat(ops.get(1).response()).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
@@ -186,6 +204,14 @@ class LinearizabilityTest {
     assertThat(t.at("/linearizability/operations").asLong()).isGreaterThan(1000);
     assertThat(Files.readAllLines(ok.resolve("history.csv"))).hasSizeGreaterThan(1000);
     assertThat(r.out).contains("linearizability: ok");
+
+    // workload F: read-modify-writes are checked as their updates
+    Path f = dir.resolve("f");
+    HarnessCli rf = HarnessCli.run("run", "workload-f", "--engine", "local", "--check-linearizability", "--recordcount", "50",
+        "--duration", "1s", "--warmup", "200ms", "--threads", "4", "--inflight", "4", "--noise-floor", "0", "--quiet", "--forks", "0",
+        "--out", f.toString());
+    assertThat(rf.code).as(rf.err).isZero();
+    assertThat(new ObjectMapper().readTree(f.resolve("trial.json").toFile()).at("/linearizability/result").asText()).isEqualTo("ok");
 
     Path stale = dir.resolve("stale");
     HarnessCli s = HarnessCli.run("run", "workload-a", "--engine", "stale-test", "--check-linearizability", "--recordcount", "50",

@@ -527,16 +527,22 @@ final class RatisEngine implements Engine {
     RaftClient old = clients[shard];
     clients[shard] = newClient(next);
     retired.add(old);
-    diagnostics.execute(() -> {
-      try {
-        Thread.sleep(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt(); // the engine is closing: close it now
-      }
+    try {
+      diagnostics.execute(() -> {
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the engine is closing: close it now
+        }
+        if (retired.remove(old)) {
+          closeQuietly(old);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
       if (retired.remove(old)) {
         closeQuietly(old);
       }
-    });
+    }
   }
 
   private static void closeQuietly(RaftClient client) {
@@ -564,10 +570,12 @@ final class RatisEngine implements Engine {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    synchronized (this) { // renewIfClosed installs clients under this lock: none after this point
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
-    closed = true;
     for (RaftClient client : clients) {
       if (client != null) {
         closeQuietly(client);
