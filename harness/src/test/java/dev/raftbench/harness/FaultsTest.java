@@ -24,7 +24,7 @@ class FaultsTest {
   void killingTheLeaderLosesNothingAndTheGapIsMeasured(String engine, @TempDir Path dir) throws Exception {
     Path out = dir.resolve("kill-leader");
     HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", engine, "--shards", "2", "--recordcount", "100", "--threads", "4",
-        "--warmup", "1s", "--duration", "10s", "--noise-floor", "0", "--event", "3s:kill-leader:2s", "--check-linearizability",
+        "--warmup", "1s", "--duration", "10s", "--target", "1000", "--noise-floor", "0", "--event", "3s:kill-leader:2s", "--check-linearizability",
         "--quiet", "--out", out.toString());
     assertThat(r.code).as(r.err).isZero();
     JsonNode t = new ObjectMapper().readTree(out.resolve("trial.json").toFile());
