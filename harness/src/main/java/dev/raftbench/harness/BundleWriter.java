@@ -38,6 +38,7 @@ final class BundleWriter {
     writeYcsb(r, out.resolve("ycsb.txt"));
     writeTimeseries(r, out.resolve("timeseries.csv"));
     Charts.percentileSpectrum(r, out.resolve("charts"));
+    Charts.timeSeries(r, out.resolve("charts"));
     if (r.linearizability() != null) {
       r.linearizability().history().write(out.resolve("history.csv"));
     }
@@ -122,7 +123,7 @@ final class BundleWriter {
     }
     root.put("availability", availability);
     root.put("files", Map.of("latency_log", "latency.hlog", "timeseries", "timeseries.csv", "ycsb_report", "ycsb.txt",
-        "latency_chart", "charts/latency.png"));
+        "latency_chart", "charts/latency.png", "timeseries_chart", "charts/timeseries.png"));
     return root;
   }
 

@@ -62,6 +62,53 @@ final class Charts {
   }
 
   /**
+   * Throughput and p99 per second of the measured phase (all operation types together; p99 is the
+   * highest of the types' p99s in that second), on two axes, with each fault event (--event) as a
+   * vertical line and its name.
+   */
+  static Path timeSeries(TrialResult r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    java.util.TreeMap<Double, double[]> bySecond = new java.util.TreeMap<>(); // start -> {ops, length, p99 ms}
+    for (TrialResult.Interval i : r.intervals()) {
+      double[] v = bySecond.computeIfAbsent(i.startSeconds(), k -> new double[3]);
+      v[0] += i.operations();
+      v[1] = Math.max(v[1], i.lengthSeconds());
+      if (i.successes() > 0) {
+        v[2] = Math.max(v[2], i.p99Nanos() / 1e6);
+      }
+    }
+    XYChart chart = new XYChartBuilder().width(1000).height(500)
+        .title("Throughput (left) and p99 latency (right) per second" + (r.availability() == null ? "" : "; events marked"))
+        .xAxisTitle("seconds into the measured phase").yAxisTitle("operations per second").build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    chart.getStyler().setYAxisDecimalPattern("#,##0.#");
+    chart.setYAxisGroupTitle(1, "p99 (ms)");
+    chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+    List<Double> xs = new ArrayList<>(bySecond.keySet());
+    if (xs.isEmpty()) {
+      xs = List.of(0.0);
+      bySecond.put(0.0, new double[] {0, 1, 0});
+    }
+    List<Double> ops = bySecond.values().stream().map(v -> v[0] / Math.max(v[1], 1e-9)).toList();
+    List<Double> p99 = bySecond.values().stream().map(v -> v[2]).toList();
+    chart.addSeries("ops/s", xs, ops).setMarker(SeriesMarkers.NONE);
+    XYSeries tail = chart.addSeries("p99 ms", xs, p99);
+    tail.setMarker(SeriesMarkers.NONE);
+    tail.setYAxisGroup(1);
+    if (r.availability() != null) {
+      double top = ops.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+      for (Faults.Happened h : r.availability().events()) {
+        chart.addAnnotation(new org.knowm.xchart.AnnotationLine(h.atSeconds(), true, false));
+        chart.addAnnotation(new org.knowm.xchart.AnnotationText(h.action() + " " + String.join(",", h.nodes()), h.atSeconds(), top, false));
+      }
+    }
+    Path png = dir.resolve("timeseries.png");
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return png;
+  }
+
+  /**
    * The points of a percentile spectrum in milliseconds: x = log10(1 / (1 - p)), the maximum one
    * step beyond the last percentile; values below {@code floorMs} raised to it (for log axes).
    */

@@ -41,6 +41,7 @@ class FaultsTest {
     assertThat(t.at("/availability/max_gap_ms").asDouble()).isPositive()
         .isEqualTo(Math.max(t.at("/availability/per_shard_max_gap_ms/0").asDouble(), t.at("/availability/per_shard_max_gap_ms/1").asDouble()));
     assertThat(Files.readString(out.resolve("timeseries.csv"))).contains("kill-leader n");
+    assertThat(javax.imageio.ImageIO.read(out.resolve("charts/timeseries.png").toFile())).isNotNull();
     assertThat(r.out).contains("event: kill-leader").contains("availability: ").contains("linearizability: ok");
   }
 }
