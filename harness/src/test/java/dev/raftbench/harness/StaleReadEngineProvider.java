@@ -1,16 +1,12 @@
 package dev.raftbench.harness;
 
-import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.Engine;
-import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.ForwardingEngine;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Reply;
 import dev.raftbench.store.local.LocalEngineProvider;
 import java.util.ArrayDeque;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,33 +16,16 @@ import java.util.concurrent.CompletableFuture;
  * reads are stale: the linearizability check must say so. (The verify phase reads through the
  * lagging copy as well, so it would report the last writes lost: tests run it with --no-verify.)
  */
-public final class StaleReadEngineProvider implements EngineProvider {
-  @Override
-  public String name() {
-    return "stale-test";
+public final class StaleReadEngineProvider extends BrokenLocalProvider {
+  public StaleReadEngineProvider() {
+    super("stale-test", "reads served by a copy 20 writes behind");
   }
 
   @Override
-  public String description() {
-    return "test only: local, reads served by a copy 20 writes behind";
-  }
-
-  @Override
-  public List<String> transports() {
-    return List.of("inproc");
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return Set.of();
-  }
-
-  @Override
-  public Engine start(EngineSpec spec) throws Exception {
-    Engine primary = new LocalEngineProvider().start(spec);
+  Engine wrap(Engine local, EngineSpec spec) throws Exception {
     Engine lagging = new LocalEngineProvider().start(spec);
     ArrayDeque<Object[]> behind = new ArrayDeque<>();
-    return new ForwardingEngine(name(), primary) {
+    return new ForwardingEngine(name(), local) {
       @Override
       public CompletableFuture<Reply> write(int shard, Command.Write w) {
         synchronized (behind) {
