@@ -40,7 +40,7 @@ final class History {
       return null;
     }
     Object token = new Object();
-    inFlight.put(token, new Object[] {op, invoke});
+    inFlight.put(token, new Object[] {op, invoke, ids.getAndIncrement()});
     return token;
   }
 
@@ -57,11 +57,11 @@ final class History {
   void record(Object token, Reply reply, Throwable error, long response) {
     Object[] sent = token == null ? null : inFlight.remove(token);
     if (sent != null) {
-      add((Operation) sent[0], (Long) sent[1], response, reply, error);
+      add((Integer) sent[2], (Operation) sent[0], (Long) sent[1], response, reply, error);
     }
   }
 
-  private void add(Operation op, long invoke, long response, Reply reply, Throwable error) {
+  private void add(int id, Operation op, long invoke, long response, Reply reply, Throwable error) {
     Linearizability.Kind kind = kind(op);
     Linearizability.Outcome outcome;
     Map<String, Long> fields;
@@ -79,7 +79,7 @@ final class History {
       outcome = Linearizability.Outcome.DONE;
       fields = hashes(op.values());
     }
-    ops.add(new Linearizability.Op(ids.getAndIncrement(), op.key(), kind, fields, op.fields(), invoke, response, outcome));
+    ops.add(new Linearizability.Op(id, op.key(), kind, fields, op.fields(), invoke, response, outcome));
   }
 
   private static Map<String, Long> hashes(Record r) {
@@ -95,7 +95,7 @@ final class History {
     List<Linearizability.Op> list = new ArrayList<>(ops);
     for (Object[] sent : inFlight.values()) {
       Operation op = (Operation) sent[0];
-      list.add(new Linearizability.Op(ids.getAndIncrement(), op.key(), kind(op), kind(op) == Linearizability.Kind.GET ? Map.of() : hashes(op.values()),
+      list.add(new Linearizability.Op((Integer) sent[2], op.key(), kind(op), kind(op) == Linearizability.Kind.GET ? Map.of() : hashes(op.values()),
           op.fields(), (Long) sent[1], Long.MAX_VALUE, Linearizability.Outcome.UNKNOWN));
     }
     list.sort(Comparator.comparingInt(Linearizability.Op::id));

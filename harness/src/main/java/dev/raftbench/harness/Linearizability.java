@@ -99,14 +99,17 @@ final class Linearizability {
   /** An entry of the search list: an operation's call or its return. */
   private static final class Entry {
     final Op op;
+    /** The op's index in this key's history: its bit in the linearized set. */
+    final int index;
     final boolean call;
     final long time;
     Entry match;
     Entry prev;
     Entry next;
 
-    Entry(Op op, boolean call, long time) {
+    Entry(Op op, int index, boolean call, long time) {
       this.op = op;
+      this.index = index;
       this.call = call;
       this.time = time;
     }
@@ -124,14 +127,12 @@ final class Linearizability {
     // index ops 0..n-1 locally for the bitset
     List<Op> local = new ArrayList<>(ops);
     local.sort(Comparator.comparingLong(Op::invoke));
-    Map<Op, Integer> index = new HashMap<>();
     List<Entry> entries = new ArrayList<>();
     int known = 0;
     for (int i = 0; i < local.size(); i++) {
       Op op = local.get(i);
-      index.put(op, i);
-      Entry c = new Entry(op, true, op.invoke());
-      Entry r = new Entry(op, false, op.response());
+      Entry c = new Entry(op, i, true, op.invoke());
+      Entry r = new Entry(op, i, false, op.response());
       c.match = r;
       r.match = c;
       entries.add(c);
@@ -142,7 +143,7 @@ final class Linearizability {
     }
     // by time; at equal times calls first, so touching intervals count as concurrent
     entries.sort(Comparator.comparingLong((Entry e) -> e.time).thenComparing(e -> e.call ? 0 : 1));
-    Entry head = new Entry(null, false, Long.MIN_VALUE);
+    Entry head = new Entry(null, -1, false, Long.MIN_VALUE);
     Entry prev = head;
     for (Entry e : entries) {
       prev.next = e;
@@ -174,7 +175,7 @@ final class Linearizability {
           }
           // bitsets are never changed once made: the cache holds them
           BitSet with = (BitSet) linearized.clone();
-          with.set(index.get(entry.op));
+          with.set(entry.index);
           if (cache.add(new Memo(with, next))) {
             stack.add(new Frame(entry, state, linearized, o));
             state = next;

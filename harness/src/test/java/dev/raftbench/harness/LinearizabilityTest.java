@@ -143,12 +143,13 @@ class LinearizabilityTest {
   /**
    * Histories made by a real register: each operation takes effect at a random moment inside its
    * interval (4 clients, overlapping intervals, some writes whose answer is lost). The checker
-   * must accept every one; the same history with one read's answer changed to a value never
-   * written must be refused.
+   * must accept every one; the same history must be refused once one read answers the value of a
+   * write overwritten before it began (ordering), or a value never written.
    */
   @Test
   void acceptsEveryHistoryARegisterProducesAndRefusesATamperedOne() {
     java.util.Random random = new java.util.Random(42);
+    int orderingTampered = 0;
     for (int round = 0; round < 300; round++) {
       h.clear();
       // events: (moment of effect, op builder); each client runs ops back to back
@@ -179,6 +180,28 @@ class LinearizabilityTest {
         }
       }
       assertThat(check()).as("round " + round).isEqualTo(Result.OK);
+      List<Op> original = new ArrayList<>(h);
+      // ordering: a read that answers the value of a write overwritten before the read began
+      boolean tampered = false;
+      for (int i = 0; i < h.size() && !tampered; i++) {
+        Op read = h.get(i);
+        if (read.kind() != Kind.GET || read.outcome() != Outcome.FOUND) {
+          continue;
+        }
+        for (Op w1 : h) {
+          for (Op w2 : h) {
+            if (!tampered && w1.kind() == Kind.PUT && w2.kind() == Kind.PUT && !w1.unknown() && !w2.unknown()
+                && w1.response() < w2.invoke() && w2.response() < read.invoke()) {
+              h.set(i, new Op(read.id(), "k", Kind.GET, w1.fields(), List.of(), read.invoke(), read.response(), Outcome.FOUND));
+              assertThat(check()).as("round " + round + ": a read of an overwritten value").isEqualTo(Result.VIOLATION);
+              tampered = true;
+              orderingTampered++;
+            }
+          }
+        }
+      }
+      h.clear();
+      h.addAll(original);
       for (int i = 0; i < h.size(); i++) {
         Op o = h.get(i);
         if (o.kind() == Kind.GET && o.outcome() == Outcome.FOUND) {
@@ -188,6 +211,7 @@ class LinearizabilityTest {
         }
       }
     }
+    assertThat(orderingTampered).as("rounds with an ordering tamper").isGreaterThan(100);
   }
 
   /**

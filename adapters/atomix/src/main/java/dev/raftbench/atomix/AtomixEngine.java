@@ -32,7 +32,6 @@ import io.atomix.protocols.raft.RaftServer;
 import io.atomix.protocols.raft.cluster.RaftCluster;
 import io.atomix.protocols.raft.cluster.RaftMember;
 import io.atomix.storage.StorageLevel;
-import io.atomix.utils.AtomixRuntimeException;
 import io.atomix.utils.net.Address;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -369,12 +368,9 @@ final class AtomixEngine implements Engine {
     if (e instanceof PrimitiveException.ServiceException) {
       return new EngineException("atomix shard " + shard + ": the service failed: " + e, false, e);
     }
-    // CommandFailure and QueryFailure are the protocol's (e.g. "Failed to reach consensus" while a
-    // leader is down): the operation may or may not have happened, and may be tried again
-    if (e instanceof AtomixRuntimeException || e instanceof TimeoutException) {
-      // Unavailable, Timeout, ClosedSession, UnknownSession...: the client may try again
-      return new EngineException("atomix shard " + shard + ": " + e.getClass().getSimpleName(), true, e);
-    }
+    // everything else is the protocol's or the network's (Unavailable, Timeout, ClosedSession, and
+    // CommandFailure or QueryFailure such as "Failed to reach consensus" while a leader is down):
+    // the operation may or may not have happened, and may be tried again
     return new EngineException("atomix shard " + shard + ": " + e, true, e);
   }
 
