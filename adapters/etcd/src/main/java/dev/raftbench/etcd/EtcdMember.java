@@ -1,0 +1,101 @@
+package dev.raftbench.etcd;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One etcd process: a member of one shard's cluster, living on one node. Its data stays in
+ * {@code dir/data} across a kill and restart; its output goes to {@code dir/etcd.log}.
+ */
+final class EtcdMember {
+  final String node;
+  final int shard;
+  final URI clientUrl;
+  final URI peerUrl;
+  final Path dir;
+  private final List<String> command;
+  private Process process;
+
+  EtcdMember(String node, int shard, URI clientUrl, URI peerUrl, Path dir, List<String> command) {
+    this.node = node;
+    this.shard = shard;
+    this.clientUrl = clientUrl;
+    this.peerUrl = peerUrl;
+    this.dir = dir;
+    this.command = List.copyOf(command);
+  }
+
+  Path log() {
+    return dir.resolve("etcd.log");
+  }
+
+  synchronized void start() throws IOException {
+    if (process != null && process.isAlive()) {
+      return;
+    }
+    Files.createDirectories(dir);
+    process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+  }
+
+  synchronized boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL, as a crash: nothing is flushed that etcd had not already synced. */
+  synchronized void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      waitFor(process, 30);
+      process = null;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
+  synchronized void stop() {
+    if (process != null) {
+      process.destroy();
+      if (!waitFor(process, 10)) {
+        process.destroyForcibly();
+        waitFor(process, 30);
+      }
+      process = null;
+    }
+  }
+
+  private static boolean waitFor(Process p, int seconds) {
+    try {
+      return p.waitFor(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The last lines etcd wrote, for an error message. */
+  String logTail(int maxBytes) {
+    try (RandomAccessFile f = new RandomAccessFile(log().toFile(), "r")) {
+      long start = Math.max(0, f.length() - maxBytes);
+      byte[] b = new byte[(int) (f.length() - start)];
+      f.seek(start);
+      f.readFully(b);
+      return new String(b, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public String toString() {
+    return node + "/shard-" + shard + " (" + clientUrl + ")";
+  }
+}
