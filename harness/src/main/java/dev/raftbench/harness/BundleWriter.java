@@ -48,7 +48,9 @@ final class BundleWriter {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("schema", SCHEMA);
     root.put("started_at", r.startedAt().toString());
-    root.put("spec", spec(r.spec()));
+    Map<String, Object> spec = spec(r.spec());
+    spec.put("engine_settings", r.engineSettings());
+    root.put("spec", spec);
     root.put("environment", r.environment());
     Map<String, Object> timing = new LinkedHashMap<>();
     timing.put("cluster_start_s", round(r.clusterStartSeconds(), 3));

@@ -1,5 +1,6 @@
 package dev.raftbench.harness;
 
+import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +19,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Actions: {@code kill-leader} stops the node leading shard 0 (its disk state kept, as a crash
  * would) and starts it again after DOWN (default 5 s); {@code restart-all} stops every node, waits
- * DOWN (default 0 s) and starts them all at once.
+ * DOWN (default 0 s) and starts them all at once; {@code pause-leader} freezes the node leading
+ * shard 0 (SIGSTOP: it keeps its sockets and its belief that it leads) and lets it run again
+ * after DOWN (default 5 s), on engines whose nodes are processes.
  */
 final class Faults {
-  static final List<String> ACTIONS = List.of("kill-leader", "restart-all");
+  static final List<String> ACTIONS = List.of("kill-leader", "restart-all", "pause-leader");
+
+  /** What the engine must be able to do for the action. */
+  static Capability needs(String action) {
+    return action.equals("pause-leader") ? Capability.NODE_PAUSE : Capability.NODE_STOP_START;
+  }
 
   /** One scheduled event. */
   record Event(Duration at, String action, Duration down) {
@@ -45,7 +53,7 @@ final class Faults {
       throw new IllegalArgumentException("--event " + s + ": unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
     }
     Duration down = parts.length == 3 ? duration(parts[2], s)
-        : action.equals("kill-leader") ? Duration.ofSeconds(5) : Duration.ZERO;
+        : action.equals("restart-all") ? Duration.ZERO : Duration.ofSeconds(5);
     return new Event(at, action, down);
   }
 
@@ -142,6 +150,9 @@ final class Faults {
   }
 
   private Happened run(Event e, double at) throws InterruptedException {
+    if (e.action().equals("pause-leader")) {
+      return pause(e, at);
+    }
     List<String> nodes = switch (e.action()) {
       case "kill-leader" -> List.of(engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to kill")));
       default -> engine.nodes();
@@ -174,8 +185,33 @@ final class Faults {
     return new Happened(at, e.action(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
   }
 
+  /** Freezes shard 0's leader for DOWN, then lets it run; its "restart" time is how long the resume took. */
+  private Happened pause(Event e, double at) {
+    String leader = engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to pause"));
+    engine.pauseNode(leader);
+    boolean interrupted = false;
+    try {
+      TimeUnit.NANOSECONDS.sleep(e.down().toNanos());
+    } catch (InterruptedException ie) {
+      interrupted = true; // the node is resumed all the same
+    }
+    long r0 = System.nanoTime();
+    String error = null;
+    try {
+      engine.resumeNode(leader);
+    } catch (RuntimeException ex) {
+      error = "resuming: " + Harness.describe(ex);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return new Happened(at, e.action(), List.of(leader), e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
+  }
+
   static String describe(Happened h) {
-    return String.format(Locale.ROOT, "%s %s at %.1f s, down %.1f s, restarted in %.1f s%s", h.action(), String.join(",", h.nodes()),
-        h.atSeconds(), h.downSeconds(), h.restartSeconds(), h.error() == null ? "" : " (failed: " + h.error() + ")");
+    boolean pause = h.action().equals("pause-leader");
+    return String.format(Locale.ROOT, "%s %s at %.1f s, %s %.1f s, %s in %.1f s%s", h.action(), String.join(",", h.nodes()),
+        h.atSeconds(), pause ? "frozen" : "down", h.downSeconds(), pause ? "resumed" : "restarted", h.restartSeconds(),
+        h.error() == null ? "" : " (failed: " + h.error() + ")");
   }
 }

@@ -137,8 +137,9 @@ final class TrialOptions {
   static final long MAX_LINEARIZABILITY_KEYS = 5_000;
 
   @Option(names = "--event", paramLabel = "AT:ACTION[:DOWN]", description = "a fault during the measured phase (repeatable):"
-      + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s) or restart-all (stop every node,"
-      + " start them all after DOWN, default 0s), e.g. 15s:kill-leader:5s; needs an engine that can stop nodes")
+      + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s), restart-all (stop every node,"
+      + " start them all after DOWN, default 0s) or pause-leader (SIGSTOP the node leading shard 0, SIGCONT after DOWN,"
+      + " default 5s; engines whose nodes are processes: etcd), e.g. 15s:kill-leader:5s")
   List<String> events = new ArrayList<>();
 
   @Option(names = "--quiet", description = "no progress lines on stderr")
@@ -216,10 +217,13 @@ final class TrialOptions {
         }
         faults.add(ev);
       }
-      if (!faults.isEmpty() && !provider.capabilities().contains(Capability.NODE_STOP_START)) {
-        throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.NODE_STOP_START).getMessage());
+      for (Faults.Event ev : faults) {
+        if (!provider.capabilities().contains(Faults.needs(ev.action()))) {
+          throw new IllegalArgumentException("--event " + ev.action() + ": "
+              + new UnsupportedCapabilityException(engine, Faults.needs(ev.action())).getMessage());
+        }
       }
-      if (!faults.isEmpty() && cluster.log() == LogStorage.MEMORY) {
+      if (faults.stream().anyMatch(ev -> Faults.needs(ev.action()) == Capability.NODE_STOP_START) && cluster.log() == LogStorage.MEMORY) {
         throw new IllegalArgumentException("--event needs --log disk: a node restarted with a memory log would come back empty");
       }
       if (checkLinearizability && !provider.storesData()) {

@@ -12,6 +12,7 @@ record TrialResult(
     Map<String, Object> environment,
     Instant startedAt,
     double clusterStartSeconds,
+    Map<String, String> engineSettings,
     Load load,
     double measuredSeconds,
     Map<OperationType, OpTotals> ops,

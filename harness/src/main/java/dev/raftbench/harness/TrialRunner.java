@@ -205,7 +205,7 @@ final class TrialRunner {
             : verify(client, provider);
         TrialResult.Linearizable lin = checkLinearizability(load.undrained || run.undrained);
         say("closing the cluster");
-        return new TrialResult(spec, environment, startedAt, clusterStart, new TrialResult.Load(loaded, loadErrors, loadSeconds),
+        return new TrialResult(spec, environment, startedAt, clusterStart, engine.settings(), new TrialResult.Load(loaded, loadErrors, loadSeconds),
             seconds(measuredNanos), ops, retries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
             noiseFloor, openLoop, checked, verify, lin,
             faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()));

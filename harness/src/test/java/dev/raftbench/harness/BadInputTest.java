@@ -15,7 +15,7 @@ class BadInputTest {
   @CsvSource(delimiter = '|', value = {
       "run workload-z                                   | unknown workload 'workload-z'",
       "run /no/such/file                                | unknown workload '/no/such/file'",
-      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: atomix, local, lossy-test, noop, ratis, slow-test, sofajraft, stale-test, synthetic)",
+      "run workload-a --engine nosuch                   | unknown engine 'nosuch' (known: atomix, etcd, local, lossy-test, noop, ratis, slow-test, sofajraft, stale-test, synthetic)",
       "run workload-a --transport carrier-pigeon        | unknown transport 'carrier-pigeon' for engine ratis (known: grpc, netty)",
       "run workload-a -p readproportion                 | should be in KEY=VALUE format",
       "run workload-a -p readproportion=lots            | workload property readproportion: 'lots' is not a number",
@@ -46,6 +46,7 @@ class BadInputTest {
       "run workload-a --engine synthetic -E colour=red | unknown synthetic option 'colour'",
       "run workload-a --engine atomix --log memory      | engine atomix has no safe memory log",
       "run workload-a --engine local --event 1s:kill-leader | NODE_STOP_START is not supported by the local engine",
+      "run workload-a --engine ratis --event 1s:pause-leader | --event pause-leader: NODE_PAUSE is not supported by the ratis engine",
       "run workload-a --event 99s:kill-leader --duration 10s | --event 99s:kill-leader falls after the measured phase (10 s)",
       "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, restart-all)",
       "run workload-a --event soon                      | --event takes AT:ACTION[:DOWN]",
@@ -57,6 +58,10 @@ class BadInputTest {
       "run workload-a --engine atomix --nodes 4 --placement spread | cannot follow placement 'spread'",
       "run workload-a --engine atomix -E election.timeout.ms=500 | Atomix's election timeout is fixed at 2.5 s",
       "run workload-a --engine atomix -E storage=tape   | atomix option storage must be mapped, disk or memory-lossy",
+      "run workload-a --engine etcd --reads lease       | engine etcd has no lease reads",
+      "run workload-a --engine etcd --log memory        | engine etcd always keeps its log on disk",
+      "run workload-a --engine etcd -E binary=/no/etcd  | etcd binary /no/etcd is not an executable file",
+      "run workload-a --engine etcd -E endpoints=http://127.0.0.1:1 | -E endpoints lists 1 members: use --nodes 1 --replication 1",
       "run                                              | Missing required parameter: 'WORKLOAD'",
       "frobnicate                                       | Unmatched argument at index 0: 'frobnicate'",
   })

@@ -40,7 +40,8 @@ class HarnessJarIT {
     Result r = java(dir, "list");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("local").contains("noop").contains("ratis").contains("grpc,netty").contains("sofajraft").contains("bolt,grpc")
-        .contains("atomix").contains("not supported: membership, tunable_election");
+        .contains("atomix").contains("not supported: membership, tunable_election")
+        .contains("etcd").contains("real etcd clusters");
   }
 
   @Test
@@ -52,7 +53,7 @@ class HarnessJarIT {
 
   /** Every engine and transport from the one jar, each trial in its own forked JVM (the default). */
   @ParameterizedTest(name = "{0}/{1}")
-  @CsvSource({"ratis,grpc", "ratis,netty", "sofajraft,bolt", "sofajraft,grpc", "atomix,netty"})
+  @CsvSource({"ratis,grpc", "ratis,netty", "sofajraft,bolt", "sofajraft,grpc", "atomix,netty", "etcd,grpc"})
   void runsEveryEngineForkedFromTheJar(String engine, String transport, @TempDir Path dir) throws Exception {
     Path bundle = dir.resolve(engine + "-" + transport);
     Result r = java(dir, "run", "workload-a", "--engine", engine, "--transport", transport, "--log", "disk", "--shards", "2",
@@ -68,5 +69,9 @@ class HarnessJarIT {
     assertThat(trial.at("/verify/lost").asLong()).isZero();
     assertThat(bundle.resolve("charts/latency.png")).isNotEmptyFile();
     assertThat(r.out()).contains("bundle: ");
+    // engines that start processes (etcd) stop every one of them; the cluster token names ours
+    assertThat(ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("")
+        .contains("--initial-cluster-token raftbench-")).map(p -> p.info().commandLine().orElse("?")).toList())
+        .as("etcd processes left behind").isEmpty();
   }
 }

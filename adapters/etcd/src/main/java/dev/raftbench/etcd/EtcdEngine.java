@@ -82,6 +82,8 @@ final class EtcdEngine implements Engine {
   private final GetOption readOption;
   private final boolean serializable;
   private volatile boolean closed;
+  /** The version the first member reports, once the cluster is up. */
+  private volatile String version = "unknown";
 
   private EtcdEngine(EngineSpec spec, EtcdOptions options, DataDir dataDir, List<String> nodes,
       List<List<EtcdMember>> shardMembers) {
@@ -110,6 +112,15 @@ final class EtcdEngine implements Engine {
   /** Starts each shard's cluster as child processes on 127.0.0.1, every port picked by the kernel. */
   private static EtcdEngine children(EngineSpec spec, EtcdOptions options) throws Exception {
     DataDir dataDir = DataDir.of(spec, "etcd");
+    try {
+      return children(spec, options, dataDir);
+    } catch (Exception | Error e) {
+      dataDir.close(); // close() of a started engine closed it already: a second close finds nothing
+      throw e;
+    }
+  }
+
+  private static EtcdEngine children(EngineSpec spec, EtcdOptions options, DataDir dataDir) throws Exception {
     List<String> nodes = nodeIds(spec.nodes());
     List<List<Integer>> layout = spec.layout();
     int[] ports = freePorts(2 * layout.stream().mapToInt(List::size).sum());
@@ -194,20 +205,44 @@ final class EtcdEngine implements Engine {
         "--initial-cluster", initialCluster,
         "--initial-cluster-token", token,
         "--initial-cluster-state", "new",
+        "--logger", "zap",
+        "--log-outputs", "stderr"));
+    c.addAll(sharedFlags(spec, o));
+    return c;
+  }
+
+  /** The flags every member gets that shape performance and durability: recorded in the bundle. */
+  private static List<String> sharedFlags(EngineSpec spec, EtcdOptions o) {
+    List<String> c = new ArrayList<>(List.of(
         "--heartbeat-interval", String.valueOf(o.heartbeatMs()),
         "--election-timeout", String.valueOf(o.electionMs()),
         "--snapshot-count", String.valueOf(o.snapshotCount()),
         "--max-request-bytes", String.valueOf(EtcdOptions.MAX_REQUEST_BYTES),
         // MVCC keeps every revision until compacted: keep one minute, as a long-running store would
         "--auto-compaction-mode", "periodic",
-        "--auto-compaction-retention", "1m",
-        "--logger", "zap",
-        "--log-outputs", "stderr"));
+        "--auto-compaction-retention", "1m"));
     if (!spec.fsync()) {
       // accepted by 3.4.23 though its --help does not list it: the WAL is then never fsynced
       c.add("--unsafe-no-fsync");
     }
     return c;
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("etcd.version", version);
+    m.put("etcd.cluster", options.external() ? "given by -E endpoints: " + options.endpoints()
+        : shards() + " cluster(s) of child processes on 127.0.0.1, " + shardMembers.get(0).size() + " members each");
+    if (!options.external()) {
+      m.put("etcd.flags", String.join(" ", sharedFlags(spec, options)));
+    }
+    m.put("client", "jetcd, one client per shard over its members (round robin); update = get + txn on the mod revision");
+    m.put("request.timeout.ms", String.valueOf(options.requestTimeoutMs()));
+    if (!options.prefix().isEmpty()) {
+      m.put("prefix", options.prefix());
+    }
+    return m;
   }
 
   private Client client(List<URI> endpoints) {
@@ -253,6 +288,9 @@ final class EtcdEngine implements Engine {
         Thread.sleep(100);
       }
     }
+    EtcdMember first = shardMembers.get(0).get(0);
+    version = shardClients.get(0).getMaintenanceClient().statusMember(first.clientUrl.toString())
+        .get(options.requestTimeoutMs(), TimeUnit.MILLISECONDS).getVersion();
   }
 
   private static List<String> nodeIds(int n) {
@@ -498,6 +536,16 @@ final class EtcdEngine implements Engine {
         throw new EngineException("could not restart etcd member " + m + ": " + e.getMessage(), false, e);
       }
     }
+  }
+
+  @Override
+  public void pauseNode(String node) {
+    membersOn(node).forEach(EtcdMember::pause);
+  }
+
+  @Override
+  public void resumeNode(String node) {
+    membersOn(node).forEach(EtcdMember::resume);
   }
 
   private List<EtcdMember> membersOn(String node) {

@@ -34,7 +34,7 @@ public final class EtcdEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL,
-        Capability.PLACEMENT, Capability.TUNABLE_ELECTION);
+        Capability.PLACEMENT, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE);
   }
 
   @Override

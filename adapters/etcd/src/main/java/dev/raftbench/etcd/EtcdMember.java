@@ -21,6 +21,7 @@ final class EtcdMember {
   final Path dir;
   private final List<String> command;
   private Process process;
+  private boolean paused;
 
   EtcdMember(String node, int shard, URI clientUrl, URI peerUrl, Path dir, List<String> command) {
     this.node = node;
@@ -51,8 +52,41 @@ final class EtcdMember {
     return process != null && process.isAlive();
   }
 
+  /** SIGSTOP: the process keeps everything and does nothing until {@link #resume}. */
+  synchronized void pause() {
+    if (process != null && process.isAlive() && !paused) {
+      signal("STOP");
+      paused = true;
+    }
+  }
+
+  /** SIGCONT. */
+  synchronized void resume() {
+    if (process != null && paused) {
+      signal("CONT");
+    }
+    paused = false;
+  }
+
+  /** Java can send only TERM and KILL itself: the others go through kill(1). */
+  private void signal(String name) {
+    try {
+      Process k = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+      String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (k.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run kill -" + name + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + name, e);
+    }
+  }
+
   /** SIGKILL, as a crash: nothing is flushed that etcd had not already synced. */
   synchronized void kill() {
+    paused = false;
     if (process != null) {
       process.destroyForcibly();
       waitFor(process, 30);
@@ -63,6 +97,9 @@ final class EtcdMember {
   /** SIGTERM, then SIGKILL if it has not exited within the grace period. */
   synchronized void stop() {
     if (process != null) {
+      if (paused) {
+        resume(); // a stopped process would hold SIGTERM until continued
+      }
       process.destroy();
       if (!waitFor(process, 10)) {
         process.destroyForcibly();

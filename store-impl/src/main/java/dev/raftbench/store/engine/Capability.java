@@ -16,7 +16,9 @@ public enum Capability {
   /** {@link Engine#addMember}, {@link Engine#removeMember} and {@link Engine#transferLeadership}. */
   MEMBERSHIP,
   /** The election timeout can be set (-E); Atomix fixes it at 2.5 s. */
-  TUNABLE_ELECTION;
+  TUNABLE_ELECTION,
+  /** {@link Engine#pauseNode} and {@link Engine#resumeNode}: nodes that are processes of their own. */
+  NODE_PAUSE;
 
   /** The capabilities not in the set: what an engine reports as "not supported". */
   public static Set<Capability> missingFrom(Set<Capability> has) {

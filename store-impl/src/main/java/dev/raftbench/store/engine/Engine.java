@@ -45,6 +45,19 @@ public interface Engine extends AutoCloseable {
   void startNode(String node);
 
   /**
+   * Freezes the node (SIGSTOP to its processes): it keeps its sockets, memory and disk but does
+   * nothing, as a stalled machine or a long GC pause; its peers see only silence.
+   */
+  default void pauseNode(String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.NODE_PAUSE);
+  }
+
+  /** Lets a paused node run again (SIGCONT), with whatever it believed when it was frozen. */
+  default void resumeNode(String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.NODE_PAUSE);
+  }
+
+  /**
    * Adds a running node to the shard's group: it catches up (snapshot, then log) and becomes a
    * voter. Returns once the new configuration is committed.
    */
@@ -60,6 +73,14 @@ public interface Engine extends AutoCloseable {
   /** Makes the member lead the shard's group; returns once it does. */
   default void transferLeadership(int shard, String node) {
     throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
+  }
+
+  /**
+   * The settings this cluster runs with beyond the spec (library defaults this adapter changes,
+   * flags it passes to a server process), for the bundle's {@code spec.engine_settings}.
+   */
+  default java.util.Map<String, String> settings() {
+    return java.util.Map.of();
   }
 
   /**
