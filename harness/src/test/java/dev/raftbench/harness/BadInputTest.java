@@ -48,7 +48,7 @@ class BadInputTest {
       "run workload-a --engine local --event 1s:kill-leader | NODE_STOP_START is not supported by the local engine",
       "run workload-a --engine ratis --event 1s:pause-leader | --event pause-leader: NODE_PAUSE is not supported by the ratis engine",
       "run workload-a --event 99s:kill-leader --duration 10s | --event 99s:kill-leader falls after the measured phase (10 s)",
-      "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, restart-all)",
+      "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, restart-all, pause-leader)",
       "run workload-a --event soon                      | --event takes AT:ACTION[:DOWN]",
       "run workload-a --event 5s:kill-leader:later      | --event 5s:kill-leader:later: 'later' is not a duration",
       "run workload-a --event 5s:kill-leader --log memory | --event needs --log disk",
@@ -61,7 +61,8 @@ class BadInputTest {
       "run workload-a --engine etcd --reads lease       | engine etcd has no lease reads",
       "run workload-a --engine etcd --log memory        | engine etcd always keeps its log on disk",
       "run workload-a --engine etcd -E binary=/no/etcd  | etcd binary /no/etcd is not an executable file",
-      "run workload-a --engine etcd -E endpoints=http://127.0.0.1:1 | -E endpoints lists 1 members: use --nodes 1 --replication 1",
+      "run workload-a --engine etcd -E endpoints=http://127.0.0.1:1 | one etcd cluster, one Raft group: use --shards 1 (was 8)",
+      "run workload-a --engine etcd --shards 1 -E endpoints=http://127.0.0.1:1 | -E endpoints lists 1 members: use --nodes 1 --replication 1",
       "run                                              | Missing required parameter: 'WORKLOAD'",
       "frobnicate                                       | Unmatched argument at index 0: 'frobnicate'",
   })

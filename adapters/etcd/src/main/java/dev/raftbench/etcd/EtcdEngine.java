@@ -82,8 +82,8 @@ final class EtcdEngine implements Engine {
   private final GetOption readOption;
   private final boolean serializable;
   private volatile boolean closed;
-  /** The version the first member reports, once the cluster is up. */
-  private volatile String version = "unknown";
+  /** The version the first member reports, once the cluster is up (null before). */
+  private volatile String version;
 
   private EtcdEngine(EngineSpec spec, EtcdOptions options, DataDir dataDir, List<String> nodes,
       List<List<EtcdMember>> shardMembers) {
@@ -283,7 +283,8 @@ final class EtcdEngine implements Engine {
         if (System.nanoTime() > deadline) {
           throw new EngineException("etcd cluster of shard " + s + " at "
               + shardMembers.get(s).stream().map(m -> m.clientUrl.toString()).toList() + " did not answer within "
-              + options.startTimeoutSecs() + " s (-E start.timeout.secs): " + rootMessage(last), false, last);
+              + options.startTimeoutSecs() + " s (-E start.timeout.secs): " + (last instanceof java.util.concurrent.TimeoutException
+                  ? "no member reachable, or no leader elected" : rootMessage(last)), false, last);
         }
         Thread.sleep(100);
       }
@@ -569,7 +570,7 @@ final class EtcdEngine implements Engine {
       return;
     }
     closed = true;
-    if (options.external() && !options.keep() && !shardClients.isEmpty()) {
+    if (options.external() && !options.keep() && version != null) {
       try {
         shardClients.get(0).getKVClient()
             .delete(ByteSequence.from(new byte[] {0}), io.etcd.jetcd.options.DeleteOption.builder().withRange(TO_THE_END).build())
