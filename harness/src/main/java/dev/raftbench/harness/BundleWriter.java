@@ -158,7 +158,7 @@ final class BundleWriter {
     m.put("engine", s.engine());
     EngineSpec c = s.cluster();
     m.put("transport", c.transport());
-    m.put("cluster", "embedded");
+    m.put("cluster", c.cluster().label());
     m.put("nodes", c.nodes());
     m.put("shards", c.shards());
     m.put("replication", c.replication());
@@ -169,7 +169,7 @@ final class BundleWriter {
     m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));
     m.put("data_dir", c.dataDir() == null ? null : c.dataDir().toString());
     m.put("engine_options", c.options());
-    Set<Capability> has = Engines.byName(s.engine()).capabilities();
+    Set<Capability> has = Engines.byName(s.engine()).capabilities(c);
     m.put("engine_capabilities", ListCommand.names(has));
     m.put("engine_not_supported", ListCommand.names(Capability.missingFrom(has)));
     m.put("hashing", s.hashing());

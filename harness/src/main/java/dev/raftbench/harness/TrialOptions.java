@@ -6,6 +6,7 @@ import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.shard.PartitionerSpec;
 import dev.raftbench.store.shard.Partitioners;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -95,6 +97,11 @@ final class TrialOptions {
 
   @Option(names = "-E", paramLabel = "KEY=VALUE", description = "engine-specific option (repeatable), e.g. -E raft.server.rpc.timeout.min=1s")
   Map<String, String> engineOptions = new LinkedHashMap<>();
+
+  @Option(names = "--cluster", defaultValue = "embedded", description = "where the nodes run: embedded (in the trial's JVM;"
+      + " etcd's members are child processes all the same) or processes (each node a JVM of its own on 127.0.0.1, started"
+      + " and watched by the trial: kill-leader is then a SIGKILL, pause-leader a SIGSTOP) (default ${DEFAULT-VALUE})")
+  String clusterMode;
 
   @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
   String log;
@@ -207,7 +214,12 @@ final class TrialOptions {
           Partitioners.needsKeySample(h) ? new Workload(w).keySample(100_000) : List.of(), balanceEpsilon));
       int k = replication == null ? Math.min(3, nodes) : replication;
       String pl = placement == null ? Placements.defaultName() : placement;
-      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir, engineOptions);
+      ClusterMode mode = ClusterMode.parse(clusterMode);
+      if (mode == ClusterMode.PROCESSES && !provider.capabilities().contains(Capability.PROCESSES)) {
+        throw new IllegalArgumentException("--cluster processes: " + new UnsupportedCapabilityException(engine, Capability.PROCESSES).getMessage());
+      }
+      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir,
+          engineOptions, mode);
       provider.validate(cluster);
       List<Faults.Event> faults = new ArrayList<>();
       for (String e : events) {
@@ -217,10 +229,13 @@ final class TrialOptions {
         }
         faults.add(ev);
       }
+      Set<Capability> here = provider.capabilities(cluster);
       for (Faults.Event ev : faults) {
-        if (!provider.capabilities().contains(Faults.needs(ev.action()))) {
-          throw new IllegalArgumentException("--event " + ev.action() + ": "
-              + new UnsupportedCapabilityException(engine, Faults.needs(ev.action())).getMessage());
+        Capability needed = Faults.needs(ev.action());
+        if (!here.contains(needed)) {
+          throw new IllegalArgumentException("--event " + ev.action() + ": " + new UnsupportedCapabilityException(engine, needed).getMessage()
+              + (provider.capabilities().contains(needed) ? " as configured here"
+                  + (needed == Capability.NODE_PAUSE ? " (its nodes share the trial's JVM: add --cluster processes)" : "") : ""));
         }
       }
       if (faults.stream().anyMatch(ev -> Faults.needs(ev.action()) == Capability.NODE_STOP_START) && cluster.log() == LogStorage.MEMORY) {
@@ -229,7 +244,7 @@ final class TrialOptions {
       if (checkLinearizability && !provider.storesData()) {
         throw new IllegalArgumentException("--check-linearizability: the " + engine + " engine stores nothing, so there is nothing to check");
       }
-      if (!provider.capabilities().contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
+      if (!provider.capabilities(cluster).contains(Capability.PLACEMENT) && (placement != null || replication != null)) {
         throw new IllegalArgumentException(new UnsupportedCapabilityException(engine, Capability.PLACEMENT).getMessage());
       }
       Path dir = out != null ? out : Path.of("results", "runs",

@@ -76,8 +76,8 @@ final class TrialRunner {
     TrialResult.NoiseFloor noiseFloor = measureNoiseFloor();
     ledger = spec.verify() && provider.storesData() ? new WriteLedger(WriteLedger.strideFor(expectedKeys(spec.workload()))) : null;
     history = spec.checkLinearizability() && provider.storesData() ? new History() : null;
-    say("starting %s/%s: %d nodes, %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
-        spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
+    say("starting %s/%s: %d nodes (%s), %d shards, %s log", spec.engine(), spec.cluster().transport(), spec.cluster().nodes(),
+        spec.cluster().cluster().label(), spec.cluster().shards(), spec.cluster().log().name().toLowerCase());
     long t0 = System.nanoTime();
     List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
     Partitioner partitioner = Partitioners.create(spec.hashing(), spec.partitionerSpec(sample));

@@ -4,6 +4,7 @@ import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
@@ -35,8 +36,6 @@ import io.atomix.storage.StorageLevel;
 import io.atomix.utils.net.Address;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -249,12 +248,9 @@ final class AtomixEngine implements Engine {
     }
   }
 
-  /** A port the OS picked: Atomix advertises the port it binds, so it cannot bind 0 itself. */
+  /** A free port (see {@link FreePorts}): Atomix advertises the port it binds, so it cannot bind 0 itself. */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
+    return FreePorts.pick(1)[0];
   }
 
   private static io.atomix.core.AtomixRegistry registry() {

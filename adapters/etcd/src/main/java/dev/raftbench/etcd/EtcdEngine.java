@@ -4,6 +4,7 @@ import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.engine.Capability;
@@ -29,7 +30,6 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -101,7 +101,7 @@ final class EtcdEngine implements Engine {
     });
     this.serializable = spec.reads() == ReadConsistency.STALE;
     this.readOption = GetOption.builder().withSerializable(serializable).build();
-    this.killOnExit = new Thread(() -> all.forEach(EtcdMember::kill), "etcd-kill-on-exit");
+    this.killOnExit = new Thread(() -> all.stream().filter(EtcdMember::ours).forEach(m -> m.process.kill()), "etcd-kill-on-exit");
   }
 
   static EtcdEngine start(EngineSpec spec) throws Exception {
@@ -123,7 +123,7 @@ final class EtcdEngine implements Engine {
   private static EtcdEngine children(EngineSpec spec, EtcdOptions options, DataDir dataDir) throws Exception {
     List<String> nodes = nodeIds(spec.nodes());
     List<List<Integer>> layout = spec.layout();
-    int[] ports = freePorts(2 * layout.stream().mapToInt(List::size).sum());
+    int[] ports = FreePorts.pick(2 * layout.stream().mapToInt(List::size).sum());
     String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong());
     List<List<EtcdMember>> shardMembers = new ArrayList<>();
     int p = 0;
@@ -143,7 +143,7 @@ final class EtcdEngine implements Engine {
       List<EtcdMember> members = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
         Path dir = dataDir.path().resolve(names.get(i)).resolve("shard-" + s);
-        members.add(new EtcdMember(names.get(i), s, clientUrls.get(i), peerUrls.get(i), dir,
+        members.add(new EtcdMember(names.get(i), s, clientUrls.get(i), dir,
             command(spec, options, names.get(i), dir, clientUrls.get(i), peerUrls.get(i), initial.toString(),
                 "raftbench-" + nonce + "-shard-" + s)));
       }
@@ -153,7 +153,7 @@ final class EtcdEngine implements Engine {
     try {
       Runtime.getRuntime().addShutdownHook(engine.killOnExit);
       for (EtcdMember m : engine.all) {
-        m.start();
+        m.process.start();
       }
       for (int s = 0; s < shardMembers.size(); s++) {
         engine.shardClients.add(engine.client(shardMembers.get(s).stream().map(m -> m.clientUrl).toList()));
@@ -171,7 +171,7 @@ final class EtcdEngine implements Engine {
     List<String> nodes = nodeIds(options.endpoints().size());
     List<EtcdMember> members = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      members.add(new EtcdMember(nodes.get(i), 0, options.endpoints().get(i), null, null, List.of()));
+      members.add(new EtcdMember(nodes.get(i), 0, options.endpoints().get(i), null, List.of()));
     }
     EtcdEngine engine = new EtcdEngine(spec, options, null, nodes, List.of(List.copyOf(members)));
     try {
@@ -269,9 +269,9 @@ final class EtcdEngine implements Engine {
       Exception last = null;
       while (true) {
         for (EtcdMember m : shardMembers.get(s)) {
-          if (m.dir != null && !m.alive()) {
+          if (m.ours() && !m.process.alive()) {
             throw new EngineException("etcd member " + m + " exited while starting; the end of its log ("
-                + m.log() + "):\n" + m.logTail(2000), false);
+                + m.log() + "):\n" + m.process.logTail(2000), false);
           }
         }
         try {
@@ -301,24 +301,6 @@ final class EtcdEngine implements Engine {
       ids.add("n" + String.format("%0" + width + "d", i + 1));
     }
     return List.copyOf(ids);
-  }
-
-  /** Ports the kernel hands out, all held open together so none repeats; etcd binds them right after. */
-  private static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 
   // ---------------------------------------------------------------- Engine
@@ -492,7 +474,7 @@ final class EtcdEngine implements Engine {
     long leaderId = 0;
     Map<Long, String> ids = new HashMap<>();
     for (EtcdMember m : shardMembers.get(shard)) {
-      if (m.dir != null && !m.alive()) {
+      if (m.ours() && !m.process.alive()) {
         continue;
       }
       try {
@@ -524,7 +506,7 @@ final class EtcdEngine implements Engine {
       if (c != null) {
         c.close();
       }
-      m.kill();
+      m.process.kill();
     }
   }
 
@@ -532,7 +514,7 @@ final class EtcdEngine implements Engine {
   public void startNode(String node) {
     for (EtcdMember m : membersOn(node)) {
       try {
-        m.start();
+        m.process.start();
       } catch (IOException e) {
         throw new EngineException("could not restart etcd member " + m + ": " + e.getMessage(), false, e);
       }
@@ -541,12 +523,12 @@ final class EtcdEngine implements Engine {
 
   @Override
   public void pauseNode(String node) {
-    membersOn(node).forEach(EtcdMember::pause);
+    membersOn(node).forEach(m -> m.process.pause());
   }
 
   @Override
   public void resumeNode(String node) {
-    membersOn(node).forEach(EtcdMember::resume);
+    membersOn(node).forEach(m -> m.process.resume());
   }
 
   private List<EtcdMember> membersOn(String node) {
@@ -584,7 +566,7 @@ final class EtcdEngine implements Engine {
     memberClients.clear();
     shardClients.forEach(Client::close);
     executor.shutdownNow();
-    all.parallelStream().filter(m -> m.dir != null).forEach(EtcdMember::stop);
+    all.parallelStream().filter(EtcdMember::ours).forEach(m -> m.process.stop(10));
     try {
       Runtime.getRuntime().removeShutdownHook(killOnExit);
     } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {

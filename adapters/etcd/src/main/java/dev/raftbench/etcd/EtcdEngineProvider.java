@@ -34,7 +34,19 @@ public final class EtcdEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL,
-        Capability.PLACEMENT, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE);
+        Capability.PLACEMENT, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
+  }
+
+  /**
+   * Every member is an etcd process whichever --cluster is asked for; on a cluster given by
+   * endpoints nothing can be stopped, frozen or placed.
+   */
+  @Override
+  public Set<Capability> capabilities(EngineSpec spec) {
+    if (!spec.options().getOrDefault("endpoints", "").isBlank()) {
+      return Set.of(Capability.REPLICATION, Capability.SNAPSHOT_INSTALL, Capability.TUNABLE_ELECTION);
+    }
+    return capabilities();
   }
 
   @Override

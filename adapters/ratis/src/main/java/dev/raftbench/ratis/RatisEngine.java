@@ -1,12 +1,17 @@
 package dev.raftbench.ratis;
 
+import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ChildProcess;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Reply;
@@ -60,9 +65,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Ratis cluster in this JVM: N servers on 127.0.0.1 (ports chosen by the OS), S Raft groups
- * (one per shard) each on the k servers its placement names, the first of them its preferred
- * leader, and one async client per group.
+ * A Ratis cluster: N servers on 127.0.0.1, S Raft groups (one per shard) each on the k servers
+ * its placement names, the first of them its preferred leader, and one async client per group.
+ * Embedded, the servers live in this JVM (ports chosen by the OS); with {@code --cluster
+ * processes}, each is a JVM of its own ({@link RatisNode}, on a port picked here) that this
+ * engine starts, kills (SIGKILL), freezes (SIGSTOP) and manages over Ratis' admin RPCs.
  */
 final class RatisEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(RatisEngine.class);
@@ -99,6 +106,10 @@ final class RatisEngine implements Engine {
     return t;
   });
   private final AtomicLong callIds = new AtomicLong();
+  private final AtomicLong staleReads = new AtomicLong();
+  /** Nodes as processes of their own: groups are added and asked about over RPC, through this client. */
+  private final boolean processes;
+  private volatile RaftClient admin;
   /** Clients replaced by a membership change, closed a little later. */
   private final java.util.Set<RaftClient> retired = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -109,6 +120,8 @@ final class RatisEngine implements Engine {
     final Path dir;
     volatile int port;
     volatile RaftServer server;
+    /** The node's JVM ({@code --cluster processes}); null when embedded. */
+    volatile ChildProcess process;
     final Map<RaftGroupId, ShardStateMachine> machines = new ConcurrentHashMap<>();
 
     Node(String id, Path dir) {
@@ -123,6 +136,7 @@ final class RatisEngine implements Engine {
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
     this.properties = configure(spec); // refuses bad options before anything is created
+    this.processes = spec.cluster() == ClusterMode.PROCESSES;
     this.dataDir = DataDir.of(spec, "ratis");
   }
 
@@ -178,11 +192,28 @@ final class RatisEngine implements Engine {
   }
 
   private void boot() throws IOException, InterruptedException {
+    int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
     for (int i = 1; i <= spec.nodes(); i++) {
       Node node = new Node("n" + i, dataDir.path().resolve("n" + i));
       Files.createDirectories(node.dir);
+      node.port = ports[i - 1];
       nodes.add(node);
-      startServer(node);
+    }
+    if (processes) {
+      // the JVMs start together (each takes a second or two), then each is waited for
+      for (Node node : nodes) {
+        launch(node);
+      }
+      for (Node node : nodes) {
+        awaitListening(node);
+      }
+      admin = RaftClient.newBuilder().setProperties(properties)
+          .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), nodes.stream().map(n -> peer(n, 0)).toList()))
+          .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
+    } else {
+      for (Node node : nodes) {
+        startServer(node);
+      }
     }
     for (int s = 0; s < spec.shards(); s++) {
       List<RaftPeer> peers = new ArrayList<>();
@@ -195,8 +226,7 @@ final class RatisEngine implements Engine {
       }
       groups[s] = RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, s)), peers);
       for (Node node : members) {
-        RaftClientReply reply = node.server.groupManagement(
-            GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), groups[s]));
+        RaftClientReply reply = addGroup(node, groups[s]);
         if (!reply.isSuccess()) {
           throw new IOException("adding group of shard " + s + " to " + node.id + " failed: " + reply.getException());
         }
@@ -215,19 +245,68 @@ final class RatisEngine implements Engine {
         .build();
   }
 
-  private void startServer(Node node) throws IOException {
+  /** A server for the node (not started): its directory, its port (0 = any), one state machine per group. */
+  static RaftServer newServer(Node node, RaftProperties properties) throws IOException {
     RaftProperties p = new RaftProperties(properties);
     RaftServerConfigKeys.setStorageDir(p, List.of(node.dir.toFile()));
     GrpcConfigKeys.Server.setPort(p, node.port);
     NettyConfigKeys.Server.setPort(p, node.port);
     node.machines.clear();
     StateMachine.Registry registry = groupId -> node.machines.computeIfAbsent(groupId, g -> new ShardStateMachine());
-    RaftServer server = RaftServer.newBuilder()
+    return RaftServer.newBuilder()
         .setServerId(node.id)
         .setProperties(p)
         .setStateMachineRegistry(registry)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
+  }
+
+  /** Starts the node's JVM on its port; {@link #awaitListening} waits for it. */
+  private void launch(Node node) throws IOException {
+    Files.deleteIfExists(node.dir.resolve("port"));
+    if (node.process == null) {
+      List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
+          // ShardStateMachine says at INFO when it installs a leader's snapshot (tests read it in node.log)
+          "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
+      node.process = new ChildProcess("ratis node " + node.id, ChildProcess.javaCommand(jvm, RatisNode.class.getName(),
+          RatisNode.arguments(spec, node.id.toString(), node.dir, node.port)), node.dir.resolve("node.log"));
+    }
+    node.process.start();
+  }
+
+  private void awaitListening(Node node) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    Path portFile = node.dir.resolve("port");
+    while (!Files.exists(portFile)) {
+      if (!node.process.alive()) {
+        throw new EngineException("ratis node " + node.id + " exited while starting; the end of its log ("
+            + node.process.log() + "):\n" + node.process.logTail(3000), false);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new EngineException("ratis node " + node.id + " did not listen within 120 s; its log: " + node.process.log(), false);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private boolean running(Node node) {
+    return processes ? node.process != null && node.process.alive() : node.server != null;
+  }
+
+  /** Tells the node to host the group (with no entries yet: the leader sends them). */
+  private RaftClientReply addGroup(Node node, RaftGroup group) throws IOException {
+    return processes ? admin.getGroupManagementApi(node.id).add(group)
+        : node.server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), group));
+  }
+
+  /** Makes the node drop the group and delete its replica. */
+  private RaftClientReply removeGroup(Node node, RaftGroupId group) throws IOException {
+    return processes ? admin.getGroupManagementApi(node.id).remove(group, true, false)
+        : node.server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(), node.id, callIds.incrementAndGet(), group, true, false));
+  }
+
+  private void startServer(Node node) throws IOException {
+    RaftServer server = newServer(node, properties);
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -276,7 +355,14 @@ final class RatisEngine implements Engine {
   @Override
   public CompletableFuture<Reply> read(int shard, Command.Read read) {
     if (spec.reads() == ReadConsistency.STALE) {
-      return send(shard, read, (client, message) -> client.async().sendReadOnlyNonLinearizable(message));
+      // any replica, in turn, from its own applied state: a follower may not have applied the last
+      // acknowledged write yet, so these reads are not linearizable (the checker shows it)
+      List<RaftPeer> peers = groups[shard].getPeers().stream().toList();
+      RaftPeerId replica = peers.get(Math.floorMod(staleReads.getAndIncrement(), peers.size())).getId();
+      if (spec.transport().equals("grpc")) {
+        return send(shard, read, (client, message) -> client.async().sendStaleRead(message, 0, replica));
+      }
+      return readAt(replica.toString(), shard, read);
     }
     return send(shard, read, (client, message) -> client.async().sendReadOnly(message));
   }
@@ -286,7 +372,7 @@ final class RatisEngine implements Engine {
     Node node = node(nodeId);
     // the blocking API: Ratis' netty transport has no async path to a follower
     return send(shard, read, (client, message) -> CompletableFuture.supplyAsync(() -> {
-      if (node.server == null) {
+      if (!running(node)) {
         throw new EngineException("node " + nodeId + " is stopped", true);
       }
       try {
@@ -371,6 +457,9 @@ final class RatisEngine implements Engine {
     if (gid == null) {
       return Optional.empty();
     }
+    if (processes) {
+      return leaderOverRpc(gid);
+    }
     for (Node node : nodes) {
       RaftServer server = node.server;
       if (server == null) {
@@ -388,6 +477,42 @@ final class RatisEngine implements Engine {
     return Optional.empty();
   }
 
+  /**
+   * Every live node is asked at once what it is in the group; a frozen node cannot answer, so
+   * none is waited for more than 3 s.
+   */
+  private Optional<String> leaderOverRpc(RaftGroupId gid) {
+    List<CompletableFuture<Optional<String>>> asked = new ArrayList<>();
+    for (Node node : nodes) {
+      if (!running(node)) {
+        continue;
+      }
+      asked.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          var info = admin.getGroupManagementApi(node.id).info(gid);
+          return info.isSuccess() && info.getRoleInfoProto().getRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER
+              ? Optional.of(node.id.toString()) : Optional.<String>empty();
+        } catch (IOException | RuntimeException notHere) {
+          return Optional.<String>empty();
+        }
+      }, diagnostics));
+    }
+    for (CompletableFuture<Optional<String>> f : asked) {
+      try {
+        Optional<String> l = f.get(3, TimeUnit.SECONDS);
+        if (l.isPresent()) {
+          return l;
+        }
+      } catch (ExecutionException | java.util.concurrent.TimeoutException silent) {
+        // a node that does not answer leads nothing we can use
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
   @Override
   public List<String> members(int shard) {
     return groups[shard].getPeers().stream().map(p -> p.getId().toString()).sorted().toList();
@@ -396,6 +521,10 @@ final class RatisEngine implements Engine {
   @Override
   public void stopNode(String nodeId) {
     Node node = node(nodeId);
+    if (processes) {
+      node.process.kill(); // SIGKILL: what the node had not forced to disk is gone
+      return;
+    }
     RaftServer server = node.server;
     node.server = null;
     if (server != null) {
@@ -411,21 +540,45 @@ final class RatisEngine implements Engine {
       throw new EngineException("restarting a node needs --log disk: a memory-log node restarts with an empty log", false);
     }
     Node node = node(nodeId);
-    if (node.server != null) {
+    if (running(node)) {
       return;
     }
     try {
-      startServer(node);
+      if (processes) {
+        launch(node); // same port and directory: it recovers its groups from disk
+        awaitListening(node);
+      } else {
+        startServer(node);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineException("interrupted while restarting " + nodeId, false, e);
     } catch (IOException e) {
       throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
     }
   }
 
   @Override
+  public void pauseNode(String nodeId) {
+    paused(nodeId).pause();
+  }
+
+  @Override
+  public void resumeNode(String nodeId) {
+    paused(nodeId).resume();
+  }
+
+  private ChildProcess paused(String nodeId) {
+    if (!processes) {
+      throw new UnsupportedCapabilityException(name() + " (embedded: its nodes share this JVM; use --cluster processes)", Capability.NODE_PAUSE);
+    }
+    return node(nodeId).process;
+  }
+
+  @Override
   public synchronized void addMember(int shard, String nodeId) {
     Node node = node(nodeId);
-    RaftServer server = node.server;
-    if (server == null) {
+    if (!running(node)) {
       throw new EngineException("node " + nodeId + " is stopped", false);
     }
     RaftGroup old = groups[shard];
@@ -436,13 +589,12 @@ final class RatisEngine implements Engine {
     peers.add(peer(node, 0));
     RaftGroup next = RaftGroup.valueOf(old.getGroupId(), peers);
     // the new server must know the group before the leader sends it entries or a snapshot
-    check("adding shard " + shard + " to " + nodeId, () -> server.groupManagement(
-        GroupManagementRequest.newAdd(ClientId.randomId(), node.id, callIds.incrementAndGet(), next)));
+    check("adding shard " + shard + " to " + nodeId, () -> addGroup(node, next));
     try {
       check("adding " + nodeId + " to shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
     } catch (EngineException e) {
       try { // not a member: no replica left behind
-        server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(), node.id, callIds.incrementAndGet(), old.getGroupId(), true, false));
+        removeGroup(node, old.getGroupId());
       } catch (IOException | RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -461,10 +613,8 @@ final class RatisEngine implements Engine {
     List<RaftPeer> peers = old.getPeers().stream().filter(p -> !p.getId().equals(node.id)).toList();
     check("removing " + nodeId + " from shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
     replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
-    RaftServer server = node.server;
-    if (server != null) {
-      check("dropping shard " + shard + " on " + nodeId, () -> server.groupManagement(
-          GroupManagementRequest.newRemove(ClientId.randomId(), node.id, callIds.incrementAndGet(), old.getGroupId(), true, false)));
+    if (running(node)) {
+      check("dropping shard " + shard + " on " + nodeId, () -> removeGroup(node, old.getGroupId()));
     }
   }
 
@@ -555,8 +705,16 @@ final class RatisEngine implements Engine {
 
   /** How many snapshots this node's replica of the shard installed from a leader since it started. */
   int snapshotsInstalled(String nodeId, int shard) {
+    if (processes) {
+      throw new IllegalStateException("the replicas live in other JVMs: read the node's log (" + nodeLog(nodeId) + ")");
+    }
     ShardStateMachine sm = node(nodeId).machines.get(groups[shard].getGroupId());
     return sm == null ? 0 : sm.snapshotsInstalled();
+  }
+
+  /** The node JVM's output ({@code --cluster processes}). */
+  Path nodeLog(String nodeId) {
+    return node(nodeId).dir.resolve("node.log");
   }
 
   private Node node(String nodeId) {
@@ -585,6 +743,13 @@ final class RatisEngine implements Engine {
       if (retired.remove(client)) {
         closeQuietly(client);
       }
+    }
+    if (admin != null) {
+      closeQuietly(admin);
+    }
+    if (processes) {
+      // SIGTERM: each node's shutdown hook closes its server; all at once
+      nodes.parallelStream().filter(n -> n.process != null).forEach(n -> n.process.stop(30));
     }
     // a server with a disk log takes about a second to close: close them all at once
     List<Thread> closers = new ArrayList<>();

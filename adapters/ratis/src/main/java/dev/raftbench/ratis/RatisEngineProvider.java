@@ -1,9 +1,11 @@
 package dev.raftbench.ratis;
 
 import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +21,8 @@ public final class RatisEngineProvider implements EngineProvider {
 
   @Override
   public String description() {
-    return "Apache Ratis 3.3 multi-raft: one server per node, one Raft group per shard on its placement's nodes (-E raft.*=... sets Ratis properties)";
+    return "Apache Ratis 3.3 multi-raft: one server per node (in this JVM, or --cluster processes: one JVM each),"
+        + " one Raft group per shard on its placement's nodes (-E raft.*=... sets Ratis properties)";
   }
 
   @Override
@@ -30,7 +33,18 @@ public final class RatisEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
+  }
+
+  /** A node can be frozen alone only when it is a process of its own. */
+  @Override
+  public Set<Capability> capabilities(EngineSpec spec) {
+    if (spec.cluster() == ClusterMode.PROCESSES) {
+      return capabilities();
+    }
+    Set<Capability> embedded = EnumSet.copyOf(capabilities());
+    embedded.remove(Capability.NODE_PAUSE);
+    return embedded;
   }
 
   @Override

@@ -31,6 +31,7 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.LoggerFactory;
 
 /**
  * One shard's {@link KvStateMachine} as a Ratis state machine: log entries are encoded writes,
@@ -70,6 +71,9 @@ final class ShardStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     load(storage.loadLatestSnapshot());
     snapshotsInstalled.incrementAndGet();
+    // a node JVM of its own (--cluster processes) has only its log to tell of it
+    LoggerFactory.getLogger(ShardStateMachine.class).info("installed a snapshot from the leader: group {}, index {}",
+        getGroupId(), getLastAppliedTermIndex().getIndex());
     if (getLifeCycle().getCurrentState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);

@@ -96,6 +96,8 @@ final class ShardFsm extends StateMachineAdapter {
     }
     if (running) {
       snapshotsInstalled.incrementAndGet();
+      // a node JVM of its own (--cluster processes) has only its log to tell of it
+      LOG.info("installed a snapshot from the leader: {}", reader.getPath());
     }
     return true;
   }

@@ -1,12 +1,15 @@
 package dev.raftbench.sofajraft;
 
+import com.alipay.sofa.jraft.CliService;
 import com.alipay.sofa.jraft.JRaftServiceFactory;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.RaftServiceFactory;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.core.DefaultJRaftServiceFactory;
 import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.CliOptions;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
@@ -18,12 +21,17 @@ import com.alipay.sofa.jraft.storage.LogStorage;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import com.google.protobuf.BytesValue;
+import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ChildProcess;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Reply;
@@ -46,10 +54,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A SOFAJRaft cluster in this JVM: N endpoints on 127.0.0.1 (ports chosen by the OS), each one RPC
- * server shared by every shard group on it plus our KV processor; S groups, each on the k nodes
- * its placement names, leadership moved to the first of them once elected; one RPC client that
- * follows redirects and caches each shard's leader.
+ * A SOFAJRaft cluster: N endpoints on 127.0.0.1, each one RPC server shared by every shard group on
+ * it plus our KV processor; S groups, each on the k nodes its placement names, leadership moved to
+ * the first of them once elected; one RPC client that follows redirects and caches each shard's
+ * leader. Embedded, the endpoints live in this JVM (ports chosen by the OS); with {@code --cluster
+ * processes} each is a JVM of its own ({@link SofaJRaftNode}, on a port picked here), found and
+ * steered through JRaft's CLI service over RPC, killed with SIGKILL and frozen with SIGSTOP.
  */
 final class SofaJRaftEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(SofaJRaftEngine.class);
@@ -75,6 +85,9 @@ final class SofaJRaftEngine implements Engine {
   private final int rpcTimeoutMs;
   private volatile RpcClient client;
   private volatile boolean closed;
+  /** Nodes as processes of their own: leaders are asked for and moved over RPC, through this service. */
+  private final boolean processes;
+  private volatile CliService cli;
 
   /** One endpoint: its identity, port and disk survive a stop; its RPC server and replicas do not. */
   static final class Server {
@@ -82,6 +95,8 @@ final class SofaJRaftEngine implements Engine {
     final Path dir;
     volatile int port;
     volatile RpcServer rpc;
+    /** The node's JVM ({@code --cluster processes}); null when embedded. */
+    volatile ChildProcess process;
     final Map<Integer, KvProcessor.Replica> replicas = new ConcurrentHashMap<>();
     final Map<Integer, RaftGroupService> services = new ConcurrentHashMap<>();
 
@@ -112,6 +127,7 @@ final class SofaJRaftEngine implements Engine {
     this.options = options(spec);
     this.rpcTimeoutMs = intOption(options, "rpc.timeout.ms");
     this.leaderGuess = new int[spec.shards()];
+    this.processes = spec.cluster() == ClusterMode.PROCESSES;
     this.dataDir = DataDir.of(spec, "sofajraft");
   }
 
@@ -163,11 +179,33 @@ final class SofaJRaftEngine implements Engine {
   }
 
   private void boot() throws IOException, InterruptedException {
+    List<List<Integer>> layout = spec.layout();
+    int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
     for (int i = 1; i <= spec.nodes(); i++) {
       Server server = new Server("n" + i, dataDir.path().resolve("n" + i));
       Files.createDirectories(server.dir);
+      server.port = ports[i - 1];
       servers.add(server);
-      startRpc(server);
+    }
+    for (int s = 0; s < spec.shards(); s++) {
+      members.add(new ArrayList<>(layout.get(s)));
+      leaderGuess[s] = layout.get(s).get(0);
+    }
+    if (processes) {
+      for (Server server : servers) {
+        launch(server);
+      }
+      for (Server server : servers) {
+        awaitListening(server);
+      }
+      CliOptions cliOptions = new CliOptions();
+      cliOptions.setTimeoutMs(2000);
+      cliOptions.setMaxRetry(1);
+      cli = RaftServiceFactory.createAndInitCliService(cliOptions);
+    } else {
+      for (Server server : servers) {
+        startRpc(server);
+      }
     }
     RpcClient c = RpcFactoryHelper.rpcFactory().createRpcClient();
     RpcOptions rpcOptions = new RpcOptions();
@@ -176,16 +214,54 @@ final class SofaJRaftEngine implements Engine {
       throw new IOException("the sofajraft RPC client did not start");
     }
     client = c;
-    List<List<Integer>> layout = spec.layout();
-    for (int s = 0; s < spec.shards(); s++) {
-      members.add(new ArrayList<>(layout.get(s)));
-      leaderGuess[s] = layout.get(s).get(0);
-      Configuration conf = configuration(layout.get(s));
-      for (int member : layout.get(s)) {
-        startReplica(servers.get(member), s, conf);
+    if (!processes) {
+      for (int s = 0; s < spec.shards(); s++) {
+        Configuration conf = configuration(layout.get(s));
+        for (int member : layout.get(s)) {
+          startReplica(servers.get(member), s, conf);
+        }
       }
     }
     awaitLeaders(Duration.ofSeconds(120));
+  }
+
+  /** Starts the node's JVM: its RPC server on its port, a replica of each shard it holds; {@link #awaitListening} waits. */
+  private void launch(Server server) throws IOException {
+    Files.deleteIfExists(server.dir.resolve("port"));
+    if (server.process == null) {
+      int index = servers.indexOf(server);
+      Map<Integer, List<Integer>> shards = new TreeMap<>();
+      for (int s = 0; s < spec.shards(); s++) {
+        if (members.get(s).contains(index)) {
+          shards.put(s, members.get(s).stream().map(m -> servers.get(m).port).toList());
+        }
+      }
+      List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
+          "-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport(),
+          // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
+          "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info"));
+      server.process = new ChildProcess("sofajraft node " + server.id, ChildProcess.javaCommand(jvm, SofaJRaftNode.class.getName(),
+          SofaJRaftNode.arguments(spec, server.id, server.dir, server.port, shards)), server.dir.resolve("node.log"));
+    }
+    server.process.start();
+  }
+
+  private static void awaitListening(Server server) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!Files.exists(server.dir.resolve("port"))) {
+      if (!server.process.alive()) {
+        throw new EngineException("sofajraft node " + server.id + " exited while starting; the end of its log ("
+            + server.process.log() + "):\n" + server.process.logTail(3000), false);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new EngineException("sofajraft node " + server.id + " did not listen within 120 s; its log: " + server.process.log(), false);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private boolean running(Server server) {
+    return processes ? server.process != null && server.process.alive() : server.rpc != null;
   }
 
   private Configuration configuration(List<Integer> nodes) {
@@ -198,6 +274,10 @@ final class SofaJRaftEngine implements Engine {
 
   /** Binds the node's RPC server (port 0 the first time, then the same port) with Raft's and our processors. */
   private void startRpc(Server server) throws IOException {
+    startRpc(server, spec);
+  }
+
+  static void startRpc(Server server, EngineSpec spec) throws IOException {
     RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(server.endpoint());
     rpc.registerProcessor(new KvProcessor(server.replicas, spec.reads() == ReadConsistency.STALE));
     if (!rpc.init(null)) {
@@ -208,6 +288,10 @@ final class SofaJRaftEngine implements Engine {
   }
 
   private void startReplica(Server server, int shard, Configuration conf) throws IOException {
+    startReplica(server, shard, conf, spec, options);
+  }
+
+  static void startReplica(Server server, int shard, Configuration conf, EngineSpec spec, Map<String, String> options) throws IOException {
     Path dir = server.dir.resolve("shard-" + shard);
     Files.createDirectories(dir.resolve("log")); // RocksDB only creates the last directory of a path
     Files.createDirectories(dir.resolve("meta"));
@@ -216,8 +300,8 @@ final class SofaJRaftEngine implements Engine {
     NodeOptions o = new NodeOptions();
     o.setFsm(fsm);
     o.setInitialConf(conf);
-    o.setElectionTimeoutMs(intOption("election.timeout.ms"));
-    o.setSnapshotIntervalSecs(intOption("snapshot.interval.secs"));
+    o.setElectionTimeoutMs(intOption(options, "election.timeout.ms"));
+    o.setSnapshotIntervalSecs(intOption(options, "snapshot.interval.secs"));
     o.setLogUri(dir.resolve("log").toString());
     o.setRaftMetaUri(dir.resolve("meta").toString());
     o.setSnapshotUri(dir.resolve("snapshot").toString());
@@ -229,7 +313,7 @@ final class SofaJRaftEngine implements Engine {
     o.setEnableMetrics(false);
     RaftOptions raft = new RaftOptions();
     raft.setSync(spec.fsync());
-    raft.setMaxElectionDelayMs(intOption("election.max.delay.ms"));
+    raft.setMaxElectionDelayMs(intOption(options, "election.max.delay.ms"));
     raft.setReadOnlyOptions(spec.reads() == ReadConsistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe);
     o.setRaftOptions(raft);
     if (spec.log() == dev.raftbench.store.engine.LogStorage.MEMORY) {
@@ -252,7 +336,7 @@ final class SofaJRaftEngine implements Engine {
     }
   };
 
-  private static String groupId(int shard) {
+  static String groupId(int shard) {
     return "raftbench-shard-" + shard;
   }
 
@@ -264,6 +348,13 @@ final class SofaJRaftEngine implements Engine {
     for (int s = 0; s < spec.shards(); s++) {
       Server want = servers.get(members.get(s).get(0));
       preferred.add(want.id);
+      if (processes) {
+        Status st = cli.transferLeader(groupId(s), configuration(members.get(s)), want.peer());
+        if (!st.isOk()) {
+          LOG.info("shard {}: leadership stays where it is: {}", s, st);
+        }
+        continue;
+      }
       Optional<Server> leader = leaderServer(s);
       if (leader.isPresent() && leader.get() != want) {
         Status st = leader.get().replicas.get(s).node().transferLeadershipTo(want.peer());
@@ -428,7 +519,34 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public Optional<String> leader(int shard) {
+    if (processes) {
+      return leaderOverRpc(shard).map(i -> servers.get(i).id);
+    }
     return leaderServer(shard).map(s -> s.id);
+  }
+
+  /** The members' answer to "who leads?" (JRaft's CLI service asks them in turn, 2 s at most each). */
+  private Optional<Integer> leaderOverRpc(int shard) {
+    CliService c = cli;
+    if (c == null) {
+      return Optional.empty();
+    }
+    List<Integer> m;
+    synchronized (members.get(shard)) {
+      m = List.copyOf(members.get(shard));
+    }
+    Configuration live = new Configuration();
+    for (int i : m) {
+      if (running(servers.get(i))) {
+        live.addPeer(servers.get(i).peer());
+      }
+    }
+    PeerId out = new PeerId();
+    if (live.isEmpty() || !c.getLeader(groupId(shard), live, out).isOk()) {
+      return Optional.empty();
+    }
+    int index = indexOfEndpoint(out.getEndpoint().toString());
+    return index < 0 ? Optional.empty() : Optional.of(index);
   }
 
   @Override
@@ -441,6 +559,7 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void addMember(int shard, String nodeId) {
+    refuseMembershipInProcesses();
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     if (server.rpc == null) {
@@ -470,6 +589,7 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void removeMember(int shard, String nodeId) {
+    refuseMembershipInProcesses();
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     onLeader(shard, "removing " + nodeId + " from shard " + shard, (node, done) -> node.removePeer(server.peer(), done));
@@ -484,8 +604,19 @@ final class SofaJRaftEngine implements Engine {
     DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
   }
 
+  /**
+   * Membership (add, remove, transfer) is not offered on node processes yet: a new replica would
+   * have to be started inside another node's JVM, a command the node JVMs do not take.
+   */
+  private void refuseMembershipInProcesses() {
+    if (processes) {
+      throw new UnsupportedCapabilityException(name() + " (--cluster processes)", Capability.MEMBERSHIP);
+    }
+  }
+
   @Override
   public void transferLeadership(int shard, String nodeId) {
+    refuseMembershipInProcesses();
     Server target = servers.get(indexOf(nodeId));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
@@ -553,6 +684,17 @@ final class SofaJRaftEngine implements Engine {
 
   /** Takes a snapshot of the shard on every running replica now (tests force log truncation with it). */
   void snapshotNow(int shard) throws InterruptedException {
+    if (processes) {
+      for (int i : List.copyOf(members.get(shard))) {
+        if (running(servers.get(i))) {
+          Status st = cli.snapshot(groupId(shard), servers.get(i).peer());
+          if (!st.isOk()) {
+            throw new EngineException("snapshot of shard " + shard + " on " + servers.get(i).id + " failed: " + st, false);
+          }
+        }
+      }
+      return;
+    }
     for (Server server : servers) {
       KvProcessor.Replica r = server.replicas.get(shard);
       if (r != null) {
@@ -565,14 +707,44 @@ final class SofaJRaftEngine implements Engine {
     }
   }
 
+  /** The node JVM's output ({@code --cluster processes}). */
+  Path nodeLog(String nodeId) {
+    return servers.get(indexOf(nodeId)).dir.resolve("node.log");
+  }
+
   int snapshotsInstalled(String nodeId, int shard) {
+    if (processes) {
+      throw new IllegalStateException("the replicas live in other JVMs: read the node's log (" + nodeLog(nodeId) + ")");
+    }
     KvProcessor.Replica r = servers.get(indexOf(nodeId)).replicas.get(shard);
     return r == null ? 0 : r.fsm().snapshotsInstalled();
   }
 
   @Override
   public void stopNode(String nodeId) {
-    stopServer(servers.get(indexOf(nodeId)));
+    Server server = servers.get(indexOf(nodeId));
+    if (processes) {
+      server.process.kill(); // SIGKILL: what the node had not forced to disk is gone
+      return;
+    }
+    stopServer(server);
+  }
+
+  @Override
+  public void pauseNode(String nodeId) {
+    paused(nodeId).pause();
+  }
+
+  @Override
+  public void resumeNode(String nodeId) {
+    paused(nodeId).resume();
+  }
+
+  private ChildProcess paused(String nodeId) {
+    if (!processes) {
+      throw new UnsupportedCapabilityException(name() + " (embedded: its nodes share this JVM; use --cluster processes)", Capability.NODE_PAUSE);
+    }
+    return servers.get(indexOf(nodeId)).process;
   }
 
   @Override
@@ -582,7 +754,19 @@ final class SofaJRaftEngine implements Engine {
       throw new EngineException("restarting a node needs --log disk: a memory-log node restarts with an empty log", false);
     }
     Server server = servers.get(indexOf(nodeId));
-    if (server.rpc != null) {
+    if (running(server)) {
+      return;
+    }
+    if (processes) {
+      try {
+        launch(server); // same port, shards and directory: each replica recovers from its log
+        awaitListening(server);
+      } catch (IOException e) {
+        throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EngineException("interrupted while restarting " + nodeId, false, e);
+      }
       return;
     }
     try {
@@ -616,7 +800,7 @@ final class SofaJRaftEngine implements Engine {
     }
   }
 
-  private void stopServer(Server server) {
+  static void stopServer(Server server) {
     List<Integer> shards = new ArrayList<>(server.services.keySet());
     for (int s : shards) {
       RaftGroupService service = server.services.get(s);
@@ -653,6 +837,15 @@ final class SofaJRaftEngine implements Engine {
     client = null;
     if (c != null) {
       c.shutdown();
+    }
+    CliService cs = cli;
+    cli = null;
+    if (cs != null) {
+      cs.shutdown();
+    }
+    if (processes) {
+      // SIGTERM: each node's shutdown hook stops its groups and its RPC server; all at once
+      servers.parallelStream().filter(sv -> sv.process != null).forEach(sv -> sv.process.stop(30));
     }
     for (Server server : servers) {
       try {

@@ -1,9 +1,11 @@
 package dev.raftbench.sofajraft;
 
 import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +21,8 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
 
   @Override
   public String description() {
-    return "SOFAJRaft 1.4 multi-raft: one shared RPC server per node, one Raft group per shard, RocksDB or memory log"
+    return "SOFAJRaft 1.4 multi-raft: one shared RPC server per node (in this JVM, or --cluster processes: one JVM each),"
+        + " one Raft group per shard, RocksDB or memory log"
         + " (-E election.timeout.ms, election.max.delay.ms, snapshot.interval.secs, rpc.timeout.ms)";
   }
 
@@ -31,7 +34,18 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
+  }
+
+  /**
+   * Embedded, a node cannot be frozen alone; as processes, a shard cannot yet be moved (a new
+   * replica would have to be started inside another node's JVM).
+   */
+  @Override
+  public Set<Capability> capabilities(EngineSpec spec) {
+    Set<Capability> here = EnumSet.copyOf(capabilities());
+    here.remove(spec.cluster() == ClusterMode.PROCESSES ? Capability.MEMBERSHIP : Capability.NODE_PAUSE);
+    return here;
   }
 
   @Override

@@ -17,8 +17,10 @@ public enum Capability {
   MEMBERSHIP,
   /** The election timeout can be set (-E); Atomix fixes it at 2.5 s. */
   TUNABLE_ELECTION,
-  /** {@link Engine#pauseNode} and {@link Engine#resumeNode}: nodes that are processes of their own. */
-  NODE_PAUSE;
+  /** {@link Engine#pauseNode} and {@link Engine#resumeNode}, where the nodes are processes of their own. */
+  NODE_PAUSE,
+  /** Nodes can run as processes of their own ({@link ClusterMode#PROCESSES}, {@code --cluster processes}). */
+  PROCESSES;
 
   /** The capabilities not in the set: what an engine reports as "not supported". */
   public static Set<Capability> missingFrom(Set<Capability> has) {

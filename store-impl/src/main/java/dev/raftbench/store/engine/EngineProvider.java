@@ -22,7 +22,16 @@ public interface EngineProvider {
     return transports().get(0);
   }
 
+  /** Everything the engine can do in some configuration (what {@code harness list} shows). */
   Set<Capability> capabilities();
+
+  /**
+   * What the engine can do as this spec configures it: e.g. freeze a node only when its nodes are
+   * processes, stop one only when it started them. The harness checks a run's needs against this.
+   */
+  default Set<Capability> capabilities(EngineSpec spec) {
+    return capabilities();
+  }
 
   /** Whether the engine keeps what it is sent (noop and synthetic do not: nothing to verify on them). */
   default boolean storesData() {

@@ -21,10 +21,11 @@ import java.util.TreeMap;
  * @param reads       read consistency
  * @param dataDir     where disk state goes; null = a fresh temporary directory removed on close
  * @param options     engine-specific settings (-E key=value), passed through
+ * @param cluster     where the nodes run: in the client's JVM, or each in a process of its own
  */
 public record EngineSpec(
     int nodes, int shards, int replication, String placement, String transport, LogStorage log, boolean fsync,
-    ReadConsistency reads, Path dataDir, Map<String, String> options) {
+    ReadConsistency reads, Path dataDir, Map<String, String> options, ClusterMode cluster) {
 
   public EngineSpec {
     if (nodes <= 0) {
@@ -40,7 +41,14 @@ public record EngineSpec(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(reads, "reads");
+    Objects.requireNonNull(cluster, "cluster");
     options = Map.copyOf(new TreeMap<>(options));
+  }
+
+  /** Nodes embedded in the client's JVM. */
+  public EngineSpec(int nodes, int shards, int replication, String placement, String transport, LogStorage log, boolean fsync,
+      ReadConsistency reads, Path dataDir, Map<String, String> options) {
+    this(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, options, ClusterMode.EMBEDDED);
   }
 
   /** Replication min(3, nodes), ring placement, fsync on. */
@@ -68,18 +76,22 @@ public record EngineSpec(
   public EngineSpec withOptions(Map<String, String> more) {
     Map<String, String> m = new TreeMap<>(options);
     m.putAll(more);
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m, cluster);
   }
 
   public EngineSpec withDataDir(Path dir) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dir, options);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dir, options, cluster);
   }
 
   public EngineSpec withLog(LogStorage l) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options);
+    return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options, cluster);
   }
 
   public EngineSpec withPlacement(int nodeCount, int k, String placementName) {
-    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, fsync, reads, dataDir, options);
+    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, fsync, reads, dataDir, options, cluster);
+  }
+
+  public EngineSpec withCluster(ClusterMode mode) {
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, options, mode);
   }
 }

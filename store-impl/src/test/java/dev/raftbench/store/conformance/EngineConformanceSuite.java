@@ -92,7 +92,7 @@ public abstract class EngineConformanceSuite {
   }
 
   private boolean has(Capability c) {
-    return provider().capabilities().contains(c);
+    return provider().capabilities(spec()).contains(c);
   }
 
   protected static Record record(String... kv) {

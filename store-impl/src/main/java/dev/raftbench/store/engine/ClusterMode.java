@@ -1,0 +1,27 @@
+package dev.raftbench.store.engine;
+
+import java.util.Locale;
+
+/** Where a cluster's nodes run. */
+public enum ClusterMode {
+  /** Every node in the client's JVM (etcd's members are child processes all the same). */
+  EMBEDDED,
+  /**
+   * Every node a process of its own on 127.0.0.1, started and watched by the engine: a node can be
+   * killed with SIGKILL and frozen with SIGSTOP ({@link Capability#PROCESSES}).
+   */
+  PROCESSES;
+
+  public static ClusterMode parse(String s) {
+    for (ClusterMode m : values()) {
+      if (m.name().equalsIgnoreCase(s)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("unknown cluster mode '" + s + "' (known: embedded, processes)");
+  }
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
