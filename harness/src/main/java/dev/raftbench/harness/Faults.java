@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Actions: {@code kill-leader} stops the node leading shard 0 (its disk state kept, as a crash
  * would) and starts it again after DOWN (default 5 s); {@code restart-all} stops every node, waits
- * DOWN (default 0 s) and starts them all at once; {@code pause-leader} freezes the node leading
+ * DOWN (default 0 s) and starts them all at once; {@code kill-node} stops a follower of shard 0
+ * (the first by id that does not lead it) and starts it again after DOWN (default 5 s); {@code pause-leader} freezes the node leading
  * shard 0 (SIGSTOP: it keeps its sockets and its belief that it leads) and lets it run again
  * after DOWN (default 5 s), on engines whose nodes are processes.
  */
 final class Faults {
-  static final List<String> ACTIONS = List.of("kill-leader", "restart-all", "pause-leader");
+  static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader");
 
   /** What the engine must be able to do for the action. */
   static Capability needs(String action) {
@@ -155,6 +156,7 @@ final class Faults {
     }
     List<String> nodes = switch (e.action()) {
       case "kill-leader" -> List.of(engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to kill")));
+      case "kill-node" -> List.of(follower(0));
       default -> engine.nodes();
     };
     List<String> stopped = new ArrayList<>();
@@ -183,6 +185,13 @@ final class Faults {
       error = (error == null ? "" : error + "; ") + "starting: " + Harness.describe(ex);
     }
     return new Happened(at, e.action(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
+  }
+
+  /** A member of the shard that does not lead it (the first by id); its leader must be known, or one could not tell. */
+  private String follower(int shard) {
+    String leader = engine.leader(shard).orElseThrow(() -> new IllegalStateException("shard " + shard + " has no leader: no follower to tell apart"));
+    return engine.members(shard).stream().filter(n -> !n.equals(leader)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("shard " + shard + " has no follower"));
   }
 
   /** Freezes shard 0's leader for DOWN, then lets it run; its "restart" time is how long the resume took. */

@@ -144,7 +144,8 @@ final class TrialOptions {
   static final long MAX_LINEARIZABILITY_KEYS = 5_000;
 
   @Option(names = "--event", paramLabel = "AT:ACTION[:DOWN]", description = "a fault during the measured phase (repeatable):"
-      + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s), restart-all (stop every node,"
+      + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s), kill-node (the same for a"
+      + " follower of shard 0), restart-all (stop every node,"
       + " start them all after DOWN, default 0s) or pause-leader (SIGSTOP the node leading shard 0, SIGCONT after DOWN,"
       + " default 5s; engines whose nodes are processes: etcd), e.g. 15s:kill-leader:5s")
   List<String> events = new ArrayList<>();

@@ -51,7 +51,7 @@ class BadInputTest {
       "run workload-a --cluster vm                      | unknown cluster mode 'vm' (known: embedded, processes)",
       "run workload-a --engine etcd --shards 1 --nodes 1 --replication 1 -E endpoints=http://127.0.0.1:1 --event 1s:kill-leader | NODE_STOP_START is not supported by the etcd engine as configured here",
       "run workload-a --event 99s:kill-leader --duration 10s | --event 99s:kill-leader falls after the measured phase (10 s)",
-      "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, restart-all, pause-leader)",
+      "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, kill-node, restart-all, pause-leader)",
       "run workload-a --event soon                      | --event takes AT:ACTION[:DOWN]",
       "run workload-a --event 5s:kill-leader:later      | --event 5s:kill-leader:later: 'later' is not a duration",
       "run workload-a --event 5s:kill-leader --log memory | --event needs --log disk",

@@ -30,14 +30,14 @@ class FaultsTest {
   }
 
   /**
-   * Nodes as processes of their own: the leader's process is killed with SIGKILL, or frozen with
-   * SIGSTOP for 2 s and let run again, believing it still leads (etcd's members are processes in
-   * either mode).
+   * Nodes as processes of their own: shard 0's leader (or, kill-node, a follower) is killed with
+   * SIGKILL, or the leader is frozen with SIGSTOP for 2 s and let run again, believing it still
+   * leads (etcd's members are processes in either mode).
    */
   @ParameterizedTest
-  @CsvSource({"ratis,kill-leader", "ratis,pause-leader", "sofajraft,kill-leader", "sofajraft,pause-leader", "etcd,pause-leader"})
+  @CsvSource({"ratis,kill-leader", "ratis,pause-leader", "ratis,kill-node", "sofajraft,kill-leader", "sofajraft,pause-leader", "etcd,pause-leader"})
   @Timeout(300)
-  void processesSurviveAKillOrAFreezeOfTheirLeader(String engine, String action, @TempDir Path dir) throws Exception {
+  void processesSurviveAKillOrAFreeze(String engine, String action, @TempDir Path dir) throws Exception {
     runWithFault(engine, "processes", action, dir);
   }
 

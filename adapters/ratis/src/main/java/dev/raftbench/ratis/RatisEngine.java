@@ -205,7 +205,7 @@ final class RatisEngine implements Engine {
         launch(node);
       }
       for (Node node : nodes) {
-        awaitListening(node);
+        node.process.awaitReady(node.dir.resolve("port"), Duration.ofSeconds(120));
       }
       admin = RaftClient.newBuilder().setProperties(properties)
           .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), nodes.stream().map(n -> peer(n, 0)).toList()))
@@ -261,7 +261,7 @@ final class RatisEngine implements Engine {
         .build();
   }
 
-  /** Starts the node's JVM on its port; {@link #awaitListening} waits for it. */
+  /** Starts the node's JVM on its port; then wait for its port file. */
   private void launch(Node node) throws IOException {
     Files.deleteIfExists(node.dir.resolve("port"));
     if (node.process == null) {
@@ -272,21 +272,6 @@ final class RatisEngine implements Engine {
           RatisNode.arguments(spec, node.id.toString(), node.dir, node.port)), node.dir.resolve("node.log"));
     }
     node.process.start();
-  }
-
-  private void awaitListening(Node node) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    Path portFile = node.dir.resolve("port");
-    while (!Files.exists(portFile)) {
-      if (!node.process.alive()) {
-        throw new EngineException("ratis node " + node.id + " exited while starting; the end of its log ("
-            + node.process.log() + "):\n" + node.process.logTail(3000), false);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new EngineException("ratis node " + node.id + " did not listen within 120 s; its log: " + node.process.log(), false);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private boolean running(Node node) {
@@ -544,7 +529,7 @@ final class RatisEngine implements Engine {
     try {
       if (processes) {
         launch(node); // same port and directory: it recovers its groups from disk
-        awaitListening(node);
+        node.process.awaitReady(node.dir.resolve("port"), Duration.ofSeconds(120));
       } else {
         startServer(node);
       }

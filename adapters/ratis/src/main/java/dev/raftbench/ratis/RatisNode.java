@@ -5,10 +5,7 @@ import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,10 +58,7 @@ public final class RatisNode {
     RaftServer server = RatisEngine.newServer(node, properties);
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "raftbench-ratis-node-shutdown"));
-    // the port, once listening: written whole, then renamed, so the engine never reads half of it
-    Path tmp = dir.resolve("port.tmp");
-    Files.writeString(tmp, String.valueOf(server.getServerRpc().getInetSocketAddress().getPort()), StandardCharsets.UTF_8);
-    Files.move(tmp, dir.resolve("port"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    ChildProcess.announceReady(dir.resolve("port"), String.valueOf(server.getServerRpc().getInetSocketAddress().getPort()));
     ChildProcess.awaitParentExit();
     System.exit(0); // the shutdown hook closes the server
   }

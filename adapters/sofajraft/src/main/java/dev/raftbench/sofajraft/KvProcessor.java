@@ -11,6 +11,8 @@ import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.google.protobuf.BytesValue;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -24,12 +26,22 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
   /** This node's replicas by shard; replicas come and go with stops and membership changes. */
   private final Map<Integer, Replica> replicas;
   private final boolean staleReads;
+  /** The node JVM's own replicas ({@code --cluster processes}); null in the engine's JVM, which starts them itself. */
+  private final Host host;
 
   record Replica(Node node, ShardFsm fsm) {}
 
-  KvProcessor(Map<Integer, Replica> replicas, boolean staleReads) {
+  /** What a node JVM does when the engine moves a shard onto or off it. */
+  interface Host {
+    void startReplica(int shard, String configuration) throws java.io.IOException;
+
+    void dropReplica(int shard);
+  }
+
+  KvProcessor(Map<Integer, Replica> replicas, boolean staleReads, Host host) {
     this.replicas = replicas;
     this.staleReads = staleReads;
+    this.host = host;
   }
 
   @Override
@@ -46,6 +58,10 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
       shard = KvWire.shard(request);
     } catch (RuntimeException e) {
       ctx.sendResponse(KvWire.response(KvWire.REFUSED, "malformed KV request: " + e));
+      return;
+    }
+    if (kind == KvWire.START_REPLICA || kind == KvWire.DROP_REPLICA) {
+      administer(ctx, kind, shard, request);
       return;
     }
     Replica replica = replicas.get(shard);
@@ -70,6 +86,30 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
     } catch (IllegalArgumentException refused) {
       ctx.sendResponse(KvWire.response(KvWire.REFUSED, String.valueOf(refused.getMessage())));
     } catch (RuntimeException e) { // e.g. the node shutting down: the client may try again
+      ctx.sendResponse(KvWire.response(KvWire.UNAVAILABLE, "shard " + shard + ": " + e));
+    }
+  }
+
+  private void administer(RpcContext ctx, byte kind, int shard, BytesValue request) {
+    if (host == null) {
+      ctx.sendResponse(KvWire.response(KvWire.REFUSED, "this node is not a process of its own: nothing to administer"));
+      return;
+    }
+    try {
+      if (kind == KvWire.START_REPLICA) {
+        if (replicas.containsKey(shard)) {
+          ctx.sendResponse(KvWire.response(KvWire.REFUSED, "this node already holds shard " + shard));
+          return;
+        }
+        ByteBuffer conf = KvWire.command(request);
+        byte[] text = new byte[conf.remaining()];
+        conf.get(text);
+        host.startReplica(shard, new String(text, StandardCharsets.UTF_8));
+      } else {
+        host.dropReplica(shard);
+      }
+      ctx.sendResponse(KvWire.response(KvWire.OK, new byte[0]));
+    } catch (java.io.IOException | RuntimeException e) {
       ctx.sendResponse(KvWire.response(KvWire.UNAVAILABLE, "shard " + shard + ": " + e));
     }
   }

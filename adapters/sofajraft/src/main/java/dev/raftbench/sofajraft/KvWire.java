@@ -18,6 +18,13 @@ final class KvWire {
   static final byte READ = 2;
   /** From this replica's own state, no check: for inspecting replicas. */
   static final byte LOCAL_READ = 3;
+  /**
+   * To a node JVM ({@code --cluster processes}): start a replica of the shard; the payload is its
+   * first configuration as host:port,... (empty: wait to hear from the leader, as a newcomer does).
+   */
+  static final byte START_REPLICA = 4;
+  /** To a node JVM: stop the node's replica of the shard and delete its data. */
+  static final byte DROP_REPLICA = 5;
 
   static final byte OK = 0;
   /** Payload: the leader's address as host:port, or empty when none is known. */

@@ -196,7 +196,7 @@ final class SofaJRaftEngine implements Engine {
         launch(server);
       }
       for (Server server : servers) {
-        awaitListening(server);
+        server.process.awaitReady(server.dir.resolve("port"), Duration.ofSeconds(120));
       }
       CliOptions cliOptions = new CliOptions();
       cliOptions.setTimeoutMs(2000);
@@ -225,39 +225,24 @@ final class SofaJRaftEngine implements Engine {
     awaitLeaders(Duration.ofSeconds(120));
   }
 
-  /** Starts the node's JVM: its RPC server on its port, a replica of each shard it holds; {@link #awaitListening} waits. */
+  /** Starts the node's JVM: its RPC server on its port, a replica of each shard it holds; then wait for its port file. */
   private void launch(Server server) throws IOException {
     Files.deleteIfExists(server.dir.resolve("port"));
-    if (server.process == null) {
-      int index = servers.indexOf(server);
-      Map<Integer, List<Integer>> shards = new TreeMap<>();
-      for (int s = 0; s < spec.shards(); s++) {
-        if (members.get(s).contains(index)) {
-          shards.put(s, members.get(s).stream().map(m -> servers.get(m).port).toList());
-        }
+    // the command names the shards the node holds now: membership changes since its last start count
+    int index = servers.indexOf(server);
+    Map<Integer, List<Integer>> shards = new TreeMap<>();
+    for (int s = 0; s < spec.shards(); s++) {
+      List<Integer> m = membersOf(s);
+      if (m.contains(index)) {
+        shards.put(s, m.stream().map(i -> servers.get(i).port).toList());
       }
-      List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-          "-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport(),
-          // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
-          "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info"));
-      server.process = new ChildProcess("sofajraft node " + server.id, ChildProcess.javaCommand(jvm, SofaJRaftNode.class.getName(),
-          SofaJRaftNode.arguments(spec, server.id, server.dir, server.port, shards)), server.dir.resolve("node.log"));
     }
+    List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport(),
+        // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
+        "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
+    server.process = new ChildProcess("sofajraft node " + server.id, ChildProcess.javaCommand(jvm, SofaJRaftNode.class.getName(),
+        SofaJRaftNode.arguments(spec, server.id, server.dir, server.port, shards)), server.dir.resolve("node.log"));
     server.process.start();
-  }
-
-  private static void awaitListening(Server server) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!Files.exists(server.dir.resolve("port"))) {
-      if (!server.process.alive()) {
-        throw new EngineException("sofajraft node " + server.id + " exited while starting; the end of its log ("
-            + server.process.log() + "):\n" + server.process.logTail(3000), false);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new EngineException("sofajraft node " + server.id + " did not listen within 120 s; its log: " + server.process.log(), false);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private boolean running(Server server) {
@@ -274,12 +259,13 @@ final class SofaJRaftEngine implements Engine {
 
   /** Binds the node's RPC server (port 0 the first time, then the same port) with Raft's and our processors. */
   private void startRpc(Server server) throws IOException {
-    startRpc(server, spec);
+    startRpc(server, spec, null);
   }
 
-  static void startRpc(Server server, EngineSpec spec) throws IOException {
+  /** The node's RPC server with Raft's processors and our KV processor ({@code host}: a node JVM's own, else null). */
+  static void startRpc(Server server, EngineSpec spec, KvProcessor.Host host) throws IOException {
     RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(server.endpoint());
-    rpc.registerProcessor(new KvProcessor(server.replicas, spec.reads() == ReadConsistency.STALE));
+    rpc.registerProcessor(new KvProcessor(server.replicas, spec.reads() == ReadConsistency.STALE, host));
     if (!rpc.init(null)) {
       throw new IOException("the RPC server of " + server.id + " did not start on 127.0.0.1:" + server.port);
     }
@@ -559,9 +545,31 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void addMember(int shard, String nodeId) {
-    refuseMembershipInProcesses();
     int index = indexOf(nodeId);
     Server server = servers.get(index);
+    if (processes) {
+      if (!running(server)) {
+        throw new EngineException("node " + nodeId + " is stopped", false);
+      }
+      if (membersOf(shard).contains(index)) {
+        throw new IllegalArgumentException("node " + nodeId + " already holds shard " + shard);
+      }
+      // an empty configuration: the new replica waits to hear from the leader, never elects itself
+      administer(server, KvWire.START_REPLICA, shard, "");
+      Status st = cli.addPeer(groupId(shard), configuration(membersOf(shard)), server.peer());
+      if (!st.isOk()) {
+        try {
+          administer(server, KvWire.DROP_REPLICA, shard, ""); // not a member: no replica left behind
+        } catch (EngineException cleanup) {
+          LOG.warn("dropping the replica of shard {} on {}: {}", shard, nodeId, cleanup.getMessage());
+        }
+        throw new EngineException("adding " + nodeId + " to shard " + shard + " failed: " + st, false);
+      }
+      synchronized (members.get(shard)) {
+        members.get(shard).add(index);
+      }
+      return;
+    }
     if (server.rpc == null) {
       throw new EngineException("node " + nodeId + " is stopped", false);
     }
@@ -589,10 +597,51 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void removeMember(int shard, String nodeId) {
-    refuseMembershipInProcesses();
     int index = indexOf(nodeId);
     Server server = servers.get(index);
+    if (processes) {
+      Status st = cli.removePeer(groupId(shard), configuration(membersOf(shard)), server.peer());
+      if (!st.isOk()) {
+        throw new EngineException("removing " + nodeId + " from shard " + shard + " failed: " + st, false);
+      }
+      forget(shard, index);
+      if (running(server)) {
+        administer(server, KvWire.DROP_REPLICA, shard, "");
+      }
+      return;
+    }
     onLeader(shard, "removing " + nodeId + " from shard " + shard, (node, done) -> node.removePeer(server.peer(), done));
+    forget(shard, index);
+    stopReplica(server, shard);
+    DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
+  }
+
+  /** Tells a node JVM to start or drop its replica of a shard ({@link KvWire#START_REPLICA}, {@link KvWire#DROP_REPLICA}). */
+  private void administer(Server server, byte kind, int shard, String configuration) {
+    BytesValue request = KvWire.request(kind, shard, configuration.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Object response;
+    try {
+      response = client.invokeSync(server.endpoint(), request, rpcTimeoutMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineException("interrupted while asking " + server.id + " about shard " + shard, false, e);
+    } catch (Exception e) { // RemotingException
+      throw new EngineException("asking " + server.id + " about shard " + shard + " failed: " + e.getMessage(), false, e);
+    }
+    BytesValue r = (BytesValue) response;
+    if (KvWire.status(r) != KvWire.OK) {
+      throw new EngineException(server.id + " could not " + (kind == KvWire.START_REPLICA ? "start" : "drop") + " its replica of shard "
+          + shard + ": " + KvWire.text(r), false);
+    }
+  }
+
+  private List<Integer> membersOf(int shard) {
+    synchronized (members.get(shard)) {
+      return List.copyOf(members.get(shard));
+    }
+  }
+
+  private void forget(int shard, int index) {
     List<Integer> m = members.get(shard);
     synchronized (m) {
       m.remove(Integer.valueOf(index));
@@ -600,24 +649,24 @@ final class SofaJRaftEngine implements Engine {
         leaderGuess[shard] = m.get(0);
       }
     }
-    stopReplica(server, shard);
-    DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
-  }
-
-  /**
-   * Membership (add, remove, transfer) is not offered on node processes yet: a new replica would
-   * have to be started inside another node's JVM, a command the node JVMs do not take.
-   */
-  private void refuseMembershipInProcesses() {
-    if (processes) {
-      throw new UnsupportedCapabilityException(name() + " (--cluster processes)", Capability.MEMBERSHIP);
-    }
   }
 
   @Override
   public void transferLeadership(int shard, String nodeId) {
-    refuseMembershipInProcesses();
     Server target = servers.get(indexOf(nodeId));
+    if (processes) {
+      int index = indexOf(nodeId);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!leaderOverRpc(shard).map(l -> l == index).orElse(false)) {
+        if (System.nanoTime() > deadline) {
+          throw new EngineException("shard " + shard + ": " + nodeId + " did not become leader within 60 s", true);
+        }
+        cli.transferLeader(groupId(shard), configuration(membersOf(shard)), target.peer());
+        sleep(100);
+      }
+      leaderGuess[shard] = index;
+      return;
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       Optional<Server> leader = leaderServer(shard);
@@ -760,7 +809,7 @@ final class SofaJRaftEngine implements Engine {
     if (processes) {
       try {
         launch(server); // same port, shards and directory: each replica recovers from its log
-        awaitListening(server);
+        server.process.awaitReady(server.dir.resolve("port"), Duration.ofSeconds(120));
       } catch (IOException e) {
         throw new EngineException("restarting " + nodeId + " failed: " + e.getMessage(), false, e);
       } catch (InterruptedException e) {
@@ -787,7 +836,7 @@ final class SofaJRaftEngine implements Engine {
     }
   }
 
-  private void stopReplica(Server server, int shard) {
+  static void stopReplica(Server server, int shard) {
     RaftGroupService service = server.services.remove(shard);
     KvProcessor.Replica replica = server.replicas.remove(shard);
     if (service != null) {

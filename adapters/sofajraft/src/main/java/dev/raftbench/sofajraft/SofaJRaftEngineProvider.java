@@ -37,15 +37,15 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
         Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
   }
 
-  /**
-   * Embedded, a node cannot be frozen alone; as processes, a shard cannot yet be moved (a new
-   * replica would have to be started inside another node's JVM).
-   */
+  /** A node can be frozen alone only when it is a process of its own. */
   @Override
   public Set<Capability> capabilities(EngineSpec spec) {
-    Set<Capability> here = EnumSet.copyOf(capabilities());
-    here.remove(spec.cluster() == ClusterMode.PROCESSES ? Capability.MEMBERSHIP : Capability.NODE_PAUSE);
-    return here;
+    if (spec.cluster() == ClusterMode.PROCESSES) {
+      return capabilities();
+    }
+    Set<Capability> embedded = EnumSet.copyOf(capabilities());
+    embedded.remove(Capability.NODE_PAUSE);
+    return embedded;
   }
 
   @Override

@@ -3,13 +3,12 @@ package dev.raftbench.sofajraft;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import dev.raftbench.store.engine.ChildProcess;
+import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,8 @@ import java.util.TreeMap;
  * 127.0.0.1 and the given port (Raft's processors and our KV processor), and a replica of each
  * shard it holds, configured as the embedded engine configures them. It writes its port to
  * {@code <dir>/port} once every replica started, and exits when its parent JVM is gone (its stdin
- * closes) or on SIGTERM.
+ * closes) or on SIGTERM. The engine starts and drops replicas on it over RPC as shards move
+ * ({@link KvWire#START_REPLICA}, {@link KvWire#DROP_REPLICA}).
  *
  * <p>Arguments: {@code --id ID --dir DIR --port PORT --transport T --log L --fsync on|off
  * --reads R [-E key=value]... [--shard S=PORT,PORT,...]...} (the ports of the shard's members on
@@ -57,7 +57,23 @@ public final class SofaJRaftNode {
     Path dir = Path.of(flags.get("--dir"));
     SofaJRaftEngine.Server server = new SofaJRaftEngine.Server(flags.get("--id"), dir);
     server.port = Integer.parseInt(flags.get("--port"));
-    SofaJRaftEngine.startRpc(server, spec);
+    KvProcessor.Host host = new KvProcessor.Host() {
+      @Override
+      public void startReplica(int shard, String configuration) throws IOException {
+        Configuration conf = new Configuration();
+        if (!configuration.isEmpty() && !conf.parse(configuration)) {
+          throw new IllegalArgumentException("not a configuration: " + configuration);
+        }
+        SofaJRaftEngine.startReplica(server, shard, conf, spec, engineOptions);
+      }
+
+      @Override
+      public void dropReplica(int shard) {
+        SofaJRaftEngine.stopReplica(server, shard);
+        DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
+      }
+    };
+    SofaJRaftEngine.startRpc(server, spec, host);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> SofaJRaftEngine.stopServer(server), "raftbench-sofajraft-node-shutdown"));
     for (Map.Entry<Integer, List<Integer>> shard : shards.entrySet()) {
       Configuration conf = new Configuration();
@@ -66,9 +82,7 @@ public final class SofaJRaftNode {
       }
       SofaJRaftEngine.startReplica(server, shard.getKey(), conf, spec, engineOptions);
     }
-    Path tmp = dir.resolve("port.tmp");
-    Files.writeString(tmp, String.valueOf(server.port), StandardCharsets.UTF_8);
-    Files.move(tmp, dir.resolve("port"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    ChildProcess.announceReady(dir.resolve("port"), String.valueOf(server.port));
     ChildProcess.awaitParentExit();
     System.exit(0); // the shutdown hook stops the replicas and the RPC server
   }

@@ -12,8 +12,8 @@ import java.nio.file.Files;
 /**
  * The conformance suite on SOFAJRaft over Bolt with every node a JVM of its own ({@code --cluster
  * processes}): leaders found, moved and snapshots taken through JRaft's CLI service over RPC, a
- * stopped node killed with SIGKILL and started again on its port and directory. Membership is
- * not declared in this mode, so its test is skipped.
+ * stopped node killed with SIGKILL and started again on its port and directory, a shard moved by
+ * telling a node JVM to start (or drop) its replica over RPC.
  */
 class SofaJRaftProcessesConformanceTest extends SofaJRaftConformanceTest {
   @Override

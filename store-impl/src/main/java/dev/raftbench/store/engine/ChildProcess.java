@@ -5,6 +5,8 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +149,31 @@ public final class ChildProcess {
   @Override
   public String toString() {
     return name;
+  }
+
+  /**
+   * Waits until the child has written {@code marker} (a node's "ready" file, see
+   * {@link #announceReady}); fails with the end of its log if it exits first, or after
+   * {@code patience}.
+   */
+  public void awaitReady(Path marker, Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (!Files.exists(marker)) {
+      if (!alive()) {
+        throw new EngineException(name + " exited while starting; the end of its log (" + log + "):\n" + logTail(3000), false);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new EngineException(name + " was not ready within " + patience.toSeconds() + " s; its log: " + log, false);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** In the child: writes {@code text} to {@code marker} whole (a temporary file, then a rename), so a reader never sees half. */
+  public static void announceReady(Path marker, String text) throws IOException {
+    Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** For a child that reads nothing else from stdin: blocks until the parent's JVM is gone. */
