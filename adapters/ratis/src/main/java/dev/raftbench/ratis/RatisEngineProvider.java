@@ -1,11 +1,9 @@
 package dev.raftbench.ratis;
 
 import dev.raftbench.store.engine.Capability;
-import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -34,17 +32,6 @@ public final class RatisEngineProvider implements EngineProvider {
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
         Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
-  }
-
-  /** A node can be frozen alone only when it is a process of its own. */
-  @Override
-  public Set<Capability> capabilities(EngineSpec spec) {
-    if (spec.cluster() == ClusterMode.PROCESSES) {
-      return capabilities();
-    }
-    Set<Capability> embedded = EnumSet.copyOf(capabilities());
-    embedded.remove(Capability.NODE_PAUSE);
-    return embedded;
   }
 
   @Override

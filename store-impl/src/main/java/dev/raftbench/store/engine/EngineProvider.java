@@ -30,7 +30,14 @@ public interface EngineProvider {
    * processes, stop one only when it started them. The harness checks a run's needs against this.
    */
   default Set<Capability> capabilities(EngineSpec spec) {
-    return capabilities();
+    Set<Capability> all = capabilities();
+    if (spec.cluster() == ClusterMode.PROCESSES || !all.contains(Capability.NODE_PAUSE)) {
+      return all;
+    }
+    // nodes that share the client's JVM cannot be frozen one at a time
+    Set<Capability> embedded = java.util.EnumSet.copyOf(all);
+    embedded.remove(Capability.NODE_PAUSE);
+    return embedded;
   }
 
   /** Whether the engine keeps what it is sent (noop and synthetic do not: nothing to verify on them). */
