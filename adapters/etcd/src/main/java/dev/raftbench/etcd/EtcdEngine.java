@@ -428,13 +428,17 @@ final class EtcdEngine implements Engine {
     throw new EngineException("key " + kv.getKey() + " holds a value RaftBench did not write", false);
   }
 
+  /** The same outcome with etcd's failures translated: one more future per operation, no more. */
   private static CompletableFuture<Reply> translated(CompletableFuture<Reply> f) {
-    return f.handle((r, t) -> {
+    CompletableFuture<Reply> out = new CompletableFuture<>();
+    f.whenComplete((r, t) -> {
       if (t == null) {
-        return CompletableFuture.completedFuture(r);
+        out.complete(r);
+      } else {
+        out.completeExceptionally(translate(t));
       }
-      return CompletableFuture.<Reply>failedFuture(translate(t));
-    }).thenCompose(x -> x);
+    });
+    return out;
   }
 
   /** etcd's refusals become IllegalArgumentException; trouble with the cluster a retriable EngineException. */

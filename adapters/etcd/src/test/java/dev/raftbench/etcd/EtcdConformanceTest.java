@@ -1,7 +1,5 @@
 package dev.raftbench.etcd;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.raftbench.store.conformance.EngineConformanceSuite;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
@@ -10,9 +8,6 @@ import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +70,8 @@ class EtcdConformanceTest extends EngineConformanceSuite {
    */
   @Override
   protected void assertInstalledSnapshot(Engine engine, String node, int shard) {
-    EtcdEngine etcd = (EtcdEngine) engine;
-    try {
-      String log = Files.readString(etcd.memberDataDir(node, shard).getParent().resolve("etcd.log"));
-      // rafthttp's line when a leader's snapshot arrives, then etcdserver's when it replaced the member's state
-      assertThat(log).as("log of the restarted member").contains("received and saved database snapshot", "applied snapshot");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    // rafthttp's line when a leader's snapshot arrives, then etcdserver's when it replaced the member's state
+    assertLogSays(((EtcdEngine) engine).memberDataDir(node, shard).resolveSibling("etcd.log"),
+        "received and saved database snapshot", "applied snapshot");
   }
 }

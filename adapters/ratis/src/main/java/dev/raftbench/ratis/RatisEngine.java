@@ -10,6 +10,7 @@ import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
+import dev.raftbench.store.engine.NodeArguments;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
@@ -269,7 +270,7 @@ final class RatisEngine implements Engine {
           // ShardStateMachine says at INFO when it installs a leader's snapshot (tests read it in node.log)
           "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
       node.process = new ChildProcess("ratis node " + node.id, ChildProcess.javaCommand(jvm, RatisNode.class.getName(),
-          RatisNode.arguments(spec, node.id.toString(), node.dir, node.port)), node.dir.resolve("node.log"));
+          NodeArguments.of(spec, node.id.toString(), node.dir, node.port, List.of())), node.dir.resolve("node.log"));
     }
     node.process.start();
   }
@@ -342,8 +343,12 @@ final class RatisEngine implements Engine {
     if (spec.reads() == ReadConsistency.STALE) {
       // any replica, in turn, from its own applied state: a follower may not have applied the last
       // acknowledged write yet, so these reads are not linearizable (the checker shows it)
-      List<RaftPeer> peers = groups[shard].getPeers().stream().toList();
-      RaftPeerId replica = peers.get(Math.floorMod(staleReads.getAndIncrement(), peers.size())).getId();
+      RaftGroup group = groups[shard]; // once: a membership change may replace it meanwhile
+      java.util.Iterator<RaftPeer> peers = group.getPeers().iterator();
+      for (int skip = Math.floorMod(staleReads.getAndIncrement(), group.getPeers().size()); skip > 0; skip--) {
+        peers.next();
+      }
+      RaftPeerId replica = peers.next().getId();
       // the blocking call: the async stale read took 10 s and more per request here (3.3.0, gRPC)
       return readAt(replica.toString(), shard, read);
     }

@@ -1,13 +1,8 @@
 package dev.raftbench.ratis;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 
 /**
  * The conformance suite on Ratis with every node a JVM of its own ({@code --cluster processes}):
@@ -28,11 +23,6 @@ class RatisProcessesConformanceTest extends RatisConformanceTest {
   /** The replica lives in another JVM: its state machine says in the node's log that it installed the leader's snapshot. */
   @Override
   protected void assertInstalledSnapshot(Engine engine, String node, int shard) {
-    try {
-      assertThat(Files.readString(((RatisEngine) engine).nodeLog(node))).as("log of " + node)
-          .contains("installed a snapshot from the leader");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    assertLogSays(((RatisEngine) engine).nodeLog(node), "installed a snapshot from the leader");
   }
 }

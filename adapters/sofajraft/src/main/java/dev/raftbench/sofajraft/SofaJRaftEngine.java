@@ -30,6 +30,7 @@ import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
+import dev.raftbench.store.engine.NodeArguments;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
@@ -241,7 +242,7 @@ final class SofaJRaftEngine implements Engine {
         // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
         "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
     server.process = new ChildProcess("sofajraft node " + server.id, ChildProcess.javaCommand(jvm, SofaJRaftNode.class.getName(),
-        SofaJRaftNode.arguments(spec, server.id, server.dir, server.port, shards)), server.dir.resolve("node.log"));
+        NodeArguments.of(spec, server.id, server.dir, server.port, SofaJRaftNode.shardArguments(shards))), server.dir.resolve("node.log"));
     server.process.start();
   }
 
@@ -335,7 +336,7 @@ final class SofaJRaftEngine implements Engine {
       Server want = servers.get(members.get(s).get(0));
       preferred.add(want.id);
       if (processes) {
-        Status st = cli.transferLeader(groupId(s), configuration(members.get(s)), want.peer());
+        Status st = cli.transferLeader(groupId(s), configuration(membersOf(s)), want.peer());
         if (!st.isOk()) {
           LOG.info("shard {}: leadership stays where it is: {}", s, st);
         }
@@ -517,12 +518,8 @@ final class SofaJRaftEngine implements Engine {
     if (c == null) {
       return Optional.empty();
     }
-    List<Integer> m;
-    synchronized (members.get(shard)) {
-      m = List.copyOf(members.get(shard));
-    }
     Configuration live = new Configuration();
-    for (int i : m) {
+    for (int i : membersOf(shard)) {
       if (running(servers.get(i))) {
         live.addPeer(servers.get(i).peer());
       }
@@ -734,7 +731,7 @@ final class SofaJRaftEngine implements Engine {
   /** Takes a snapshot of the shard on every running replica now (tests force log truncation with it). */
   void snapshotNow(int shard) throws InterruptedException {
     if (processes) {
-      for (int i : List.copyOf(members.get(shard))) {
+      for (int i : membersOf(shard)) {
         if (running(servers.get(i))) {
           Status st = cli.snapshot(groupId(shard), servers.get(i).peer());
           if (!st.isOk()) {
@@ -821,11 +818,7 @@ final class SofaJRaftEngine implements Engine {
     try {
       startRpc(server);
       for (int s = 0; s < spec.shards(); s++) {
-        List<Integer> m = members.get(s);
-        List<Integer> copy;
-        synchronized (m) {
-          copy = List.copyOf(m);
-        }
+        List<Integer> copy = membersOf(s);
         if (copy.contains(servers.indexOf(server))) {
           // the configuration on disk wins over this one once the log is replayed
           startReplica(server, s, configuration(copy));

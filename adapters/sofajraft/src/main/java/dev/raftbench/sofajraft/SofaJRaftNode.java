@@ -5,14 +5,12 @@ import com.alipay.sofa.jraft.entity.PeerId;
 import dev.raftbench.store.engine.ChildProcess;
 import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.EngineSpec;
-import dev.raftbench.store.engine.LogStorage;
-import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.NodeArguments;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One SOFAJRaft node as a process of its own ({@code --cluster processes}): its RPC server on
@@ -22,41 +20,28 @@ import java.util.TreeMap;
  * closes) or on SIGTERM. The engine starts and drops replicas on it over RPC as shards move
  * ({@link KvWire#START_REPLICA}, {@link KvWire#DROP_REPLICA}).
  *
- * <p>Arguments: {@code --id ID --dir DIR --port PORT --transport T --log L --fsync on|off
- * --reads R [-E key=value]... [--shard S=PORT,PORT,...]...} (the ports of the shard's members on
- * 127.0.0.1: its first configuration; after a restart the one in its log wins).
+ * <p>Arguments: {@link NodeArguments}, plus {@code --shard S=PORT,PORT,...} for each shard it holds
+ * (the ports of the shard's members on 127.0.0.1: its first configuration; after a restart the one
+ * in its log wins).
  */
 public final class SofaJRaftNode {
   private SofaJRaftNode() {}
 
-  static List<String> arguments(EngineSpec spec, String id, Path dir, int port, Map<Integer, List<Integer>> shards) {
-    List<String> a = new ArrayList<>(List.of("--id", id, "--dir", dir.toString(), "--port", String.valueOf(port),
-        "--transport", spec.transport(), "--log", spec.log().name(), "--fsync", spec.fsync() ? "on" : "off",
-        "--reads", spec.reads().name()));
-    spec.options().forEach((k, v) -> a.addAll(List.of("-E", k + "=" + v)));
+  /** The extra arguments: {@code --shard S=PORT,PORT,...} for each shard the node holds. */
+  static List<String> shardArguments(Map<Integer, List<Integer>> shards) {
+    List<String> a = new ArrayList<>();
     shards.forEach((s, ports) -> a.addAll(List.of("--shard", s + "=" + String.join(",", ports.stream().map(String::valueOf).toList()))));
     return a;
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> flags = new TreeMap<>();
-    Map<String, String> options = new TreeMap<>();
-    Map<Integer, List<Integer>> shards = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      String[] kv = args[i + 1].split("=", 2);
-      switch (args[i]) {
-        case "-E" -> options.put(kv[0], kv.length == 2 ? kv[1] : "");
-        case "--shard" -> shards.put(Integer.parseInt(kv[0]), List.of(kv[1].split(",")).stream().map(Integer::parseInt).toList());
-        default -> flags.put(args[i], args[i + 1]);
-      }
-    }
-    EngineSpec spec = new EngineSpec(1, 1, 1, "ring", flags.get("--transport"), LogStorage.parse(flags.get("--log")),
-        "on".equals(flags.get("--fsync")), ReadConsistency.parse(flags.get("--reads")), null, options);
+    NodeArguments a = NodeArguments.parse(args);
+    EngineSpec spec = a.spec();
     SelectableRpcFactory.select(spec.transport());
     Map<String, String> engineOptions = SofaJRaftEngine.options(spec);
-    Path dir = Path.of(flags.get("--dir"));
-    SofaJRaftEngine.Server server = new SofaJRaftEngine.Server(flags.get("--id"), dir);
-    server.port = Integer.parseInt(flags.get("--port"));
+    Path dir = a.dir();
+    SofaJRaftEngine.Server server = new SofaJRaftEngine.Server(a.id(), dir);
+    server.port = a.port();
     KvProcessor.Host host = new KvProcessor.Host() {
       @Override
       public void startReplica(int shard, String configuration) throws IOException {
@@ -75,12 +60,13 @@ public final class SofaJRaftNode {
     };
     SofaJRaftEngine.startRpc(server, spec, host);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> SofaJRaftEngine.stopServer(server), "raftbench-sofajraft-node-shutdown"));
-    for (Map.Entry<Integer, List<Integer>> shard : shards.entrySet()) {
+    for (String shard : a.extra("--shard")) {
+      String[] kv = shard.split("=", 2);
       Configuration conf = new Configuration();
-      for (int port : shard.getValue()) {
-        conf.addPeer(new PeerId("127.0.0.1", port));
+      for (String port : kv[1].split(",")) {
+        conf.addPeer(new PeerId("127.0.0.1", Integer.parseInt(port)));
       }
-      SofaJRaftEngine.startReplica(server, shard.getKey(), conf, spec, engineOptions);
+      SofaJRaftEngine.startReplica(server, Integer.parseInt(kv[0]), conf, spec, engineOptions);
     }
     ChildProcess.announceReady(dir.resolve("port"), String.valueOf(server.port));
     ChildProcess.awaitParentExit();

@@ -1,13 +1,8 @@
 package dev.raftbench.sofajraft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 
 /**
  * The conformance suite on SOFAJRaft over Bolt with every node a JVM of its own ({@code --cluster
@@ -29,11 +24,6 @@ class SofaJRaftProcessesConformanceTest extends SofaJRaftConformanceTest {
   /** The replica lives in another JVM: its state machine says in the node's log that it loaded the leader's snapshot. */
   @Override
   protected void assertInstalledSnapshot(Engine engine, String node, int shard) {
-    try {
-      assertThat(Files.readString(((SofaJRaftEngine) engine).nodeLog(node))).as("log of " + node)
-          .contains("installed a snapshot from the leader");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    assertLogSays(((SofaJRaftEngine) engine).nodeLog(node), "installed a snapshot from the leader");
   }
 }

@@ -63,10 +63,6 @@ public final class ChildProcess {
     return process != null && process.isAlive();
   }
 
-  public synchronized long pid() {
-    return process == null ? -1 : process.pid();
-  }
-
   /** SIGSTOP: the process keeps its memory and sockets and does nothing until {@link #resume}. */
   public synchronized void pause() {
     if (process != null && process.isAlive() && !paused) {

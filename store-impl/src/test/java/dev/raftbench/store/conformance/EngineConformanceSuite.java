@@ -17,7 +17,11 @@ import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
 import dev.raftbench.store.shard.JumpHashPartitioner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -101,6 +105,18 @@ public abstract class EngineConformanceSuite {
       m.put(kv[i], kv[i + 1].getBytes(StandardCharsets.UTF_8));
     }
     return Record.of(m);
+  }
+
+  /**
+   * For engines whose replicas live in other processes: the replica's log (a node JVM's, an etcd
+   * member's) says each of {@code lines}, e.g. that it installed the leader's snapshot.
+   */
+  protected static void assertLogSays(Path log, String... lines) {
+    try {
+      assertThat(Files.readString(log)).as("log " + log).contains(lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   protected static <T> T await(CompletableFuture<T> f) throws Exception {
