@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -28,6 +30,10 @@ final class CompareCharts {
       save(timeSeries(trials, true), dir, "p99-over-time");
     }
     save(throughput(rows), dir, "throughput");
+    List<Comparison.Row> faulted = rows.stream().filter(r -> r.maxGapMs() != null).toList();
+    if (!faulted.isEmpty()) {
+      save(availability(faulted), dir, "availability");
+    }
     List<Comparison.Row> sweeps = rows.stream().filter(r -> !r.input().curve().isEmpty()).toList();
     if (!sweeps.isEmpty()) {
       save(curves(sweeps), dir, "latency-vs-throughput");
@@ -60,7 +66,7 @@ final class CompareCharts {
     CategoryChart chart = new CategoryChartBuilder().width(1000).height(500).title("Throughput (median of repeats where repeated; bars: 95% CI)")
         .yAxisTitle("operations per second").build();
     chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setXAxisLabelRotation(rows.size() > 4 ? 20 : 0);
+    chart.getStyler().setXAxisLabelRotation(labelRotation(rows));
     chart.getStyler().setYAxisDecimalPattern("#,##0");
     chart.getStyler().setErrorBarsColor(java.awt.Color.DARK_GRAY);
     List<String> labels = rows.stream().map(r -> r.input().label()).toList();
@@ -75,7 +81,22 @@ final class CompareCharts {
     return chart;
   }
 
-  /** Ops/s or p99 per second of the measured phase, one line per bundle (a repeated bundle: its first repeat). */
+  /** The longest time without a successful operation on any shard, per bundle with fault events. */
+  private static CategoryChart availability(List<Comparison.Row> rows) {
+    CategoryChart chart = new CategoryChartBuilder().width(1000).height(500)
+        .title("Availability: longest time any shard went without a successful operation (bundles with fault events)")
+        .yAxisTitle("milliseconds").build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setXAxisLabelRotation(labelRotation(rows));
+    chart.getStyler().setYAxisDecimalPattern("#,##0");
+    chart.addSeries("max gap", rows.stream().map(r -> r.input().label()).toList(), rows.stream().map(Comparison.Row::maxGapMs).toList());
+    return chart;
+  }
+
+  /**
+   * Ops/s or p99 per second of the measured phase, one line per bundle (a repeated bundle: its
+   * first repeat), each fault event a vertical line named after its bundle and action.
+   */
   private static XYChart timeSeries(List<Comparison.Row> rows, boolean p99) {
     XYChart chart = new XYChartBuilder().width(1000).height(500)
         .title(p99 ? "p99 latency per second (all operations)" : "Throughput per second")
@@ -89,6 +110,16 @@ final class CompareCharts {
       List<Double> xs = r.seconds().stream().map(Comparison.Second::t).toList();
       List<Double> ys = r.seconds().stream().map(s -> p99 ? Math.max(1e-3, s.p99Ms()) : s.opsPerSecond()).toList();
       chart.addSeries(r.input().label(), xs, ys).setMarker(SeriesMarkers.NONE);
+    }
+    double top = p99 ? 1 : rows.stream().flatMap(r -> r.seconds().stream()).mapToDouble(Comparison.Second::opsPerSecond).max().orElse(1);
+    int k = 0;
+    for (Comparison.Row r : rows) {
+      for (Comparison.Marker m : r.events()) {
+        chart.addAnnotation(new AnnotationLine(m.atSeconds(), true, false));
+        if (!p99) { // one line of text under the other, as events of several bundles may fall at one time
+          chart.addAnnotation(new AnnotationText(r.input().label() + ": " + m.label(), m.atSeconds(), top * (1 - 0.05 * k++), false));
+        }
+      }
     }
     return chart;
   }
@@ -105,6 +136,12 @@ final class CompareCharts {
       chart.addSeries(r.input().label(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
     }
     return chart;
+  }
+
+  /** Category labels slanted when they would not fit side by side. */
+  private static int labelRotation(List<Comparison.Row> rows) {
+    int chars = rows.stream().mapToInt(r -> r.input().label().length()).sum();
+    return rows.size() > 4 || chars > 100 ? 20 : 0;
   }
 
   private static void style(XYChart chart) {

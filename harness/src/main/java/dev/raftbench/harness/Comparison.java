@@ -29,7 +29,7 @@ final class Comparison {
   static final String SCHEMA = "raftbench.comparison/1";
   /** Settings that tell bundles apart; a label names those that differ between the inputs. */
   private static final List<String> LABEL_KEYS = List.of("workload", "engine", "transport", "hashing", "placement", "nodes", "shards",
-      "replication", "log", "fsync", "reads", "target_ops_s", "threads", "inflight_per_thread", "engine_options");
+      "replication", "log", "fsync", "reads", "cluster", "target_ops_s", "threads", "inflight_per_thread", "engine_options");
 
   private Comparison() {}
 
@@ -46,9 +46,18 @@ final class Comparison {
   /** Per-second figures of a trial, all operation types together (from its interval log). */
   record Second(double t, double opsPerSecond, double p99Ms) {}
 
-  /** What one input's row says. */
+  /** A fault event of a trial: seconds into the measured phase, and what happened. */
+  record Marker(double atSeconds, String label) {}
+
+  /**
+   * What one input's row says.
+   *
+   * @param maxGapMs the longest time any shard went without a successful operation, over the
+   *                 input's trials, where a trial had fault events; null where none had
+   * @param events   the fault events of the first trial (the one {@code seconds} comes from)
+   */
   record Row(Input input, double throughput, Double ciLow, Double ciHigh, long errors, Long lost, Histogram latency,
-      List<Second> seconds) {}
+      List<Second> seconds, Double maxGapMs, List<Marker> events) {}
 
   static Input load(Path dir) throws IOException {
     ObjectMapper json = new ObjectMapper();
@@ -129,6 +138,8 @@ final class Comparison {
     List<Second> seconds = new ArrayList<>();
     long errors = 0;
     Long lost = null;
+    Double maxGap = null;
+    List<Marker> events = null;
     double throughput;
     Double low = null;
     Double high = null;
@@ -137,13 +148,25 @@ final class Comparison {
       for (Path step : in.trials()) {
         errors += json.readTree(step.resolve("trial.json").toFile()).at("/summary/errors").asLong();
       }
-      return new Row(in, throughput, null, null, errors, null, all, List.of());
+      return new Row(in, throughput, null, null, errors, null, all, List.of(), null, List.of());
     }
     for (Path trial : in.trials()) {
       JsonNode t = json.readTree(trial.resolve("trial.json").toFile());
       errors += t.at("/summary/errors").asLong();
       if (t.at("/verify/performed").asBoolean(false)) {
         lost = (lost == null ? 0 : lost) + t.at("/verify/lost").asLong();
+      }
+      JsonNode gap = t.at("/availability/max_gap_ms");
+      if (gap.isNumber() && t.path("events").size() > 0) {
+        maxGap = Math.max(maxGap == null ? 0 : maxGap, gap.asDouble());
+      }
+      if (events == null) {
+        events = new ArrayList<>();
+        for (JsonNode e : t.path("events")) {
+          List<String> nodes = new ArrayList<>();
+          e.path("nodes").forEach(n -> nodes.add(n.asText()));
+          events.add(new Marker(e.path("at_s").asDouble(), e.path("action").asText() + " " + String.join(",", nodes)));
+        }
       }
       List<Second> perSecond = readLog(trial.resolve("latency.hlog"), all);
       if (seconds.isEmpty()) {
@@ -158,7 +181,7 @@ final class Comparison {
     } else {
       throughput = json.readTree(in.dir().resolve("trial.json").toFile()).at("/summary/throughput_ops_s").asDouble();
     }
-    return new Row(in, throughput, low, high, errors, lost, all, seconds);
+    return new Row(in, throughput, low, high, errors, lost, all, seconds, maxGap, events == null ? List.of() : List.copyOf(events));
   }
 
   /**
@@ -218,15 +241,15 @@ final class Comparison {
   private static void writeCsv(List<Row> rows, Path csv) throws IOException {
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
       w.println("label,kind,workload,engine,transport,hashing,placement,nodes,shards,throughput_ops_s,ci95_low,ci95_high,errors,verify_lost,"
-          + "p50_us,p99_us,p999_us,max_us,bundle");
+          + "p50_us,p99_us,p999_us,max_us,max_gap_ms,bundle");
       for (Row r : rows) {
         JsonNode s = r.input().spec();
         Histogram h = r.latency();
-        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
+        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
             csvField(s.path("workload").asText()), s.path("engine").asText(), s.path("transport").asText(), s.path("hashing").asText(),
             s.path("placement").asText(), s.path("nodes").asText(), s.path("shards").asText(), r.throughput(), num(r.ciLow()), num(r.ciHigh()),
             r.errors(), r.lost() == null ? "" : r.lost(), us(h, 50), us(h, 99), us(h, 99.9), h.getTotalCount() == 0 ? "" : h.getMaxValue() / 1000.0,
-            csvField(r.input().dir().toAbsolutePath().toString()));
+            num(r.maxGapMs()), csvField(r.input().dir().toAbsolutePath().toString()));
       }
     }
   }
@@ -244,6 +267,7 @@ final class Comparison {
       m.put("ci95_high", r.ciHigh());
       m.put("errors", r.errors());
       m.put("verify_lost", r.lost());
+      m.put("availability_max_gap_ms", r.maxGapMs());
       Histogram h = r.latency();
       if (h.getTotalCount() > 0) {
         m.put("latency_us", Map.of("p50", h.getValueAtPercentile(50) / 1000.0, "p99", h.getValueAtPercentile(99) / 1000.0,
@@ -267,13 +291,13 @@ final class Comparison {
   static String table(List<Row> rows) {
     int width = Math.max(5, rows.stream().mapToInt(r -> r.input().label().length()).max().orElse(5));
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-" + width + "s %12s %21s %8s %6s %10s %10s %10s%n", "bundle", "ops/s", "95% CI", "errors", "lost",
-        "p50_us", "p99_us", "p99.9_us"));
+    sb.append(String.format(Locale.ROOT, "%-" + width + "s %12s %21s %8s %6s %10s %10s %10s %10s%n", "bundle", "ops/s", "95% CI", "errors", "lost",
+        "p50_us", "p99_us", "p99.9_us", "gap_ms"));
     for (Row r : rows) {
       Histogram h = r.latency();
       String ci = r.ciLow() == null ? "" : String.format(Locale.ROOT, "%,.0f..%,.0f", r.ciLow(), r.ciHigh());
-      sb.append(String.format(Locale.ROOT, "%-" + width + "s %,12.1f %21s %8d %6s %10s %10s %10s%n", r.input().label(), r.throughput(), ci,
-          r.errors(), r.lost() == null ? "-" : r.lost(), us(h, 50), us(h, 99), us(h, 99.9)));
+      sb.append(String.format(Locale.ROOT, "%-" + width + "s %,12.1f %21s %8d %6s %10s %10s %10s %10s%n", r.input().label(), r.throughput(), ci,
+          r.errors(), r.lost() == null ? "-" : r.lost(), us(h, 50), us(h, 99), us(h, 99.9), r.maxGapMs() == null ? "-" : num(r.maxGapMs())));
     }
     return sb.toString().stripTrailing();
   }

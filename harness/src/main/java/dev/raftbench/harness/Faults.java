@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 
 /**
  * Scheduled fault events of a trial ({@code --event AT:ACTION[:DOWN]}), run in the trial's JVM on
@@ -22,40 +23,84 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * DOWN (default 0 s) and starts them all at once; {@code kill-node} stops a follower of shard 0
  * (the first by id that does not lead it) and starts it again after DOWN (default 5 s); {@code pause-leader} freezes the node leading
  * shard 0 (SIGSTOP: it keeps its sockets and its belief that it leads) and lets it run again
- * after DOWN (default 5 s), on engines whose nodes are processes.
+ * after DOWN (default 5 s), on engines whose nodes are processes; {@code partition-leader} cuts the
+ * node leading shard 0 off from every other node, both ways, silently (the client still reaches
+ * it), and reconnects it after DOWN (default 5 s), where nodes live in network namespaces;
+ * {@code slow-disk[=DELAY]} makes every sync to disk of the node leading shard 0 take DELAY longer
+ * (default 50 ms) for DOWN (default 10 s), where nodes are JVMs of their own, and
+ * {@code slow-disk-all[=DELAY]} every node's (a slow minority is hidden by the quorum).
  */
 final class Faults {
-  static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader");
+  static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader", "partition-leader", "slow-disk",
+      "slow-disk-all");
+  private static final Duration DEFAULT_SYNC_DELAY = Duration.ofMillis(50);
 
   /** What the engine must be able to do for the action. */
   static Capability needs(String action) {
-    return action.equals("pause-leader") ? Capability.NODE_PAUSE : Capability.NODE_STOP_START;
+    return switch (action) {
+      case "pause-leader" -> Capability.NODE_PAUSE;
+      case "partition-leader" -> Capability.PARTITION;
+      case "slow-disk", "slow-disk-all" -> Capability.SLOW_DISK;
+      default -> Capability.NODE_STOP_START;
+    };
   }
 
-  /** One scheduled event. */
-  record Event(Duration at, String action, Duration down) {
+  /** What to add to the command line when an engine could do what is asked, configured otherwise. */
+  static String hint(Capability needed) {
+    return switch (needed) {
+      case NODE_PAUSE, SLOW_DISK -> " (its nodes share the trial's JVM: add --cluster processes)";
+      case PARTITION -> " (its nodes share 127.0.0.1: add --cluster netns)";
+      default -> "";
+    };
+  }
+
+  /**
+   * One scheduled event.
+   *
+   * @param delay slow-disk's added time per sync; null for the other actions
+   */
+  record Event(Duration at, String action, Duration down, Duration delay) {
+    /** The action as given, with its delay: what the bundle's events and the charts show. */
+    String name() {
+      return delay == null ? action : action + "=" + (delay.toNanos() % 1_000_000 == 0 ? delay.toMillis() + "ms" : delay.toNanos() / 1000 + "us");
+    }
+
     String label() {
-      return action + " at " + DurationConverter.human(at) + " (down " + DurationConverter.human(down) + ")";
+      return name() + " at " + DurationConverter.human(at) + " (for " + DurationConverter.human(down) + ")";
     }
   }
 
   /** What happened: when (seconds into the measured phase), to which nodes, and how long the restart took. */
   record Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error) {}
 
-  /** Parses AT:ACTION[:DOWN]; refuses anything else with a message naming the event. */
+  /** Parses AT:ACTION[=DELAY][:DOWN]; refuses anything else with a message naming the event. */
   static Event parse(String s) {
     String[] parts = s.split(":");
     if (parts.length < 2 || parts.length > 3) {
       throw new IllegalArgumentException("--event takes AT:ACTION[:DOWN] (e.g. 15s:kill-leader:5s), was '" + s + "'");
     }
     Duration at = duration(parts[0], s);
-    String action = parts[1];
+    String[] actionAndDelay = parts[1].split("=", 2);
+    String action = actionAndDelay[0];
     if (!ACTIONS.contains(action)) {
       throw new IllegalArgumentException("--event " + s + ": unknown action '" + action + "' (known: " + String.join(", ", ACTIONS) + ")");
     }
+    Duration delay = null;
+    if (action.startsWith("slow-disk")) {
+      delay = actionAndDelay.length == 2 ? duration(actionAndDelay[1], s) : DEFAULT_SYNC_DELAY;
+      if (delay.isZero() || delay.isNegative()) {
+        throw new IllegalArgumentException("--event " + s + ": the delay per sync must be positive");
+      }
+    } else if (actionAndDelay.length == 2) {
+      throw new IllegalArgumentException("--event " + s + ": only slow-disk and slow-disk-all take a value (slow-disk=DELAY)");
+    }
     Duration down = parts.length == 3 ? duration(parts[2], s)
-        : action.equals("restart-all") ? Duration.ZERO : Duration.ofSeconds(5);
-    return new Event(at, action, down);
+        : switch (action) {
+          case "restart-all" -> Duration.ZERO;
+          case "slow-disk", "slow-disk-all" -> Duration.ofSeconds(10);
+          default -> Duration.ofSeconds(5);
+        };
+    return new Event(at, action, down, delay);
   }
 
   private static Duration duration(String v, String event) {
@@ -145,14 +190,26 @@ final class Faults {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException ex) {
-        happened.add(new Happened((System.nanoTime() - m0) / 1e9, e.action(), List.of(), 0, 0, Harness.describe(ex)));
+        happened.add(new Happened((System.nanoTime() - m0) / 1e9, e.name(), List.of(), 0, 0, Harness.describe(ex)));
       }
     }
   }
 
   private Happened run(Event e, double at) throws InterruptedException {
-    if (e.action().equals("pause-leader")) {
-      return pause(e, at);
+    switch (e.action()) {
+      case "pause-leader" -> {
+        return disturb(e, at, List.of(leader0(e)), engine::pauseNode, engine::resumeNode, "resuming");
+      }
+      case "partition-leader" -> {
+        return disturb(e, at, List.of(leader0(e)), engine::isolateNode, engine::rejoinNode, "reconnecting");
+      }
+      case "slow-disk", "slow-disk-all" -> {
+        return disturb(e, at, e.action().equals("slow-disk") ? List.of(leader0(e)) : engine.nodes(),
+            n -> engine.slowDisk(n, e.delay()), n -> engine.slowDisk(n, Duration.ZERO), "restoring the disk");
+      }
+      default -> {
+        // stop and start below
+      }
     }
     List<String> nodes = switch (e.action()) {
       case "kill-leader" -> List.of(engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to kill")));
@@ -184,7 +241,7 @@ final class Faults {
     } catch (RuntimeException ex) {
       error = (error == null ? "" : error + "; ") + "starting: " + Harness.describe(ex);
     }
-    return new Happened(at, e.action(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
+    return new Happened(at, e.name(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
   }
 
   /** A member of the shard that does not lead it (the first by id); its leader must be known, or one could not tell. */
@@ -194,10 +251,25 @@ final class Faults {
         .orElseThrow(() -> new IllegalStateException("shard " + shard + " has no follower"));
   }
 
-  /** Freezes shard 0's leader for DOWN, then lets it run; its "restart" time is how long the resume took. */
-  private Happened pause(Event e, double at) {
-    String leader = engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to pause"));
-    engine.pauseNode(leader);
+  private String leader0(Event e) {
+    return engine.leader(0).orElseThrow(() -> new IllegalStateException("shard 0 has no leader to " + e.action()));
+  }
+
+  /**
+   * Does {@code start} to the nodes (freeze, cut off, slow down), waits DOWN, then {@code undo} to
+   * each of those it was done to; the "restart" time is how long the undo took.
+   */
+  private Happened disturb(Event e, double at, List<String> nodes, Consumer<String> start, Consumer<String> undo, String undoing) {
+    List<String> done = new ArrayList<>();
+    String error = null;
+    try {
+      for (String n : nodes) {
+        start.accept(n);
+        done.add(n);
+      }
+    } catch (RuntimeException ex) {
+      error = Harness.describe(ex); // what was done is undone below
+    }
     boolean interrupted = false;
     try {
       TimeUnit.NANOSECONDS.sleep(e.down().toNanos());
@@ -205,22 +277,25 @@ final class Faults {
       interrupted = true; // the node is resumed all the same
     }
     long r0 = System.nanoTime();
-    String error = null;
-    try {
-      engine.resumeNode(leader);
-    } catch (RuntimeException ex) {
-      error = "resuming: " + Harness.describe(ex);
+    for (String n : done) {
+      try {
+        undo.accept(n);
+      } catch (RuntimeException ex) {
+        error = (error == null ? "" : error + "; ") + undoing + " " + n + ": " + Harness.describe(ex);
+      }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return new Happened(at, e.action(), List.of(leader), e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
+    return new Happened(at, e.name(), nodes, e.down().toNanos() / 1e9, (System.nanoTime() - r0) / 1e9, error);
   }
 
   static String describe(Happened h) {
-    boolean pause = h.action().equals("pause-leader");
+    String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}
+        : h.action().startsWith("partition-") ? new String[] {"cut off", "reconnected"}
+        : h.action().startsWith("slow-disk") ? new String[] {"slowed", "restored"}
+        : new String[] {"down", "restarted"};
     return String.format(Locale.ROOT, "%s %s at %.1f s, %s %.1f s, %s in %.1f s%s", h.action(), String.join(",", h.nodes()),
-        h.atSeconds(), pause ? "frozen" : "down", h.downSeconds(), pause ? "resumed" : "restarted", h.restartSeconds(),
-        h.error() == null ? "" : " (failed: " + h.error() + ")");
+        h.atSeconds(), verbs[0], h.downSeconds(), verbs[1], h.restartSeconds(), h.error() == null ? "" : " (failed: " + h.error() + ")");
   }
 }

@@ -135,10 +135,12 @@ final class Report {
       rows.add(List.of(b.path("label").asText(), b.path("kind").asText(), b.path("throughput_ops_s").asText(),
           b.path("ci95_low").isNull() ? "" : b.path("ci95_low").asText() + " .. " + b.path("ci95_high").asText(), b.path("errors").asText(),
           b.path("verify_lost").isNull() ? "-" : b.path("verify_lost").asText(), l.path("p50").asText(""), l.path("p99").asText(""),
-          l.path("p999").asText(""), l.path("max").asText("")));
+          l.path("p999").asText(""), l.path("max").asText(""),
+          b.path("availability_max_gap_ms").isNumber() ? b.path("availability_max_gap_ms").asText() : "-"));
     }
-    h.table(List.of("bundle", "kind", "ops/s", "95% CI", "errors", "lost", "p50 µs", "p99 µs", "p99.9 µs", "max µs"), rows);
-    h.p("Latencies are of all operation types together, merged from each bundle's interval log (all repeats of a repeated bundle).");
+    h.table(List.of("bundle", "kind", "ops/s", "95% CI", "errors", "lost", "p50 µs", "p99 µs", "p99.9 µs", "max µs", "max gap ms"), rows);
+    h.p("Latencies are of all operation types together, merged from each bundle's interval log (all repeats of a repeated bundle)."
+        + " Max gap: with fault events, the longest time any shard went without a successful operation (- : no events).");
     h.h2("Not supported by each engine");
     List<List<String>> unsupported = new ArrayList<>();
     for (JsonNode b : c.path("bundles")) {

@@ -1,6 +1,5 @@
 package dev.raftbench.harness;
 
-import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.workloads.OperationType;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -15,7 +14,11 @@ final class SummaryTable {
     RunSpec s = r.spec();
     out.printf(Locale.ROOT, "%s on %s/%s: %d nodes%s, %d shards x %d replicas (%s placement), %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%n",
         s.workload().name(), s.engine(), s.cluster().transport(), s.cluster().nodes(),
-        s.cluster().cluster() == ClusterMode.PROCESSES ? " (one process each)" : "", s.cluster().shards(),
+        switch (s.cluster().cluster()) {
+          case PROCESSES -> " (one process each)";
+          case NETNS -> " (one process each, each in a network namespace)";
+          case EMBEDDED -> "";
+        }, s.cluster().shards(),
         s.cluster().replication(), s.cluster().placement(), s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
         s.warmup().toMillis() / 1000.0);
     out.printf(Locale.ROOT, "%-18s %10s %10s %7s %9s %9s %9s %9s %9s %9s%n", "operation", "count", "ops/s", "errors",

@@ -4,6 +4,7 @@ import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.Engines;
 import dev.raftbench.store.engine.LogStorage;
+import dev.raftbench.store.engine.NodeHosts;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.ClusterMode;
@@ -99,8 +100,10 @@ final class TrialOptions {
   Map<String, String> engineOptions = new LinkedHashMap<>();
 
   @Option(names = "--cluster", defaultValue = "embedded", description = "where the nodes run: embedded (in the trial's JVM;"
-      + " etcd's members are child processes all the same) or processes (each node a JVM of its own on 127.0.0.1, started"
-      + " and watched by the trial: kill-leader is then a SIGKILL, pause-leader a SIGSTOP) (default ${DEFAULT-VALUE})")
+      + " etcd's members are child processes all the same), processes (each node a JVM of its own on 127.0.0.1, started"
+      + " and watched by the trial: kill-leader is then a SIGKILL, pause-leader a SIGSTOP, slow-disk possible) or netns"
+      + " (each such JVM in a network namespace of its own with its own address, so partition-leader can cut it off;"
+      + " root and iproute2) (default ${DEFAULT-VALUE})")
   String clusterMode;
 
   @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")
@@ -146,8 +149,12 @@ final class TrialOptions {
   @Option(names = "--event", paramLabel = "AT:ACTION[:DOWN]", description = "a fault during the measured phase (repeatable):"
       + " kill-leader (stop the node leading shard 0, start it again after DOWN, default 5s), kill-node (the same for a"
       + " follower of shard 0), restart-all (stop every node,"
-      + " start them all after DOWN, default 0s) or pause-leader (SIGSTOP the node leading shard 0, SIGCONT after DOWN,"
-      + " default 5s; engines whose nodes are processes: etcd), e.g. 15s:kill-leader:5s")
+      + " start them all after DOWN, default 0s), pause-leader (SIGSTOP the node leading shard 0, SIGCONT after DOWN,"
+      + " default 5s; nodes that are processes, and etcd), partition-leader (cut the node leading shard 0 off from the"
+      + " other nodes for DOWN, default 5s; the client still reaches it; --cluster netns) or slow-disk[=DELAY] (every"
+      + " sync to disk of the node leading shard 0 takes DELAY longer, default 50ms, for DOWN, default 10s; --cluster"
+      + " processes or netns) or slow-disk-all[=DELAY] (the same on every node), e.g. 15s:kill-leader:5s,"
+      + " 20s:slow-disk=100ms:10s")
   List<String> events = new ArrayList<>();
 
   @Option(names = "--quiet", description = "no progress lines on stderr")
@@ -216,8 +223,18 @@ final class TrialOptions {
       int k = replication == null ? Math.min(3, nodes) : replication;
       String pl = placement == null ? Placements.defaultName() : placement;
       ClusterMode mode = ClusterMode.parse(clusterMode);
-      if (mode == ClusterMode.PROCESSES && !provider.capabilities().contains(Capability.PROCESSES)) {
-        throw new IllegalArgumentException("--cluster processes: " + new UnsupportedCapabilityException(engine, Capability.PROCESSES).getMessage());
+      if (mode.processes() && !provider.capabilities().contains(Capability.PROCESSES)) {
+        throw new IllegalArgumentException("--cluster " + mode.label() + ": " + new UnsupportedCapabilityException(engine, Capability.PROCESSES).getMessage());
+      }
+      if (mode == ClusterMode.NETNS) {
+        if (!provider.capabilities().contains(Capability.PARTITION)) {
+          throw new IllegalArgumentException("--cluster netns: the " + engine + " engine cannot run its nodes in network namespaces ("
+              + Capability.PARTITION + " is not supported)");
+        }
+        String reason = NodeHosts.unavailableReason();
+        if (reason != null) {
+          throw new IllegalArgumentException("--cluster netns: " + reason);
+        }
       }
       EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir,
           engineOptions, mode);
@@ -235,12 +252,15 @@ final class TrialOptions {
         Capability needed = Faults.needs(ev.action());
         if (!here.contains(needed)) {
           throw new IllegalArgumentException("--event " + ev.action() + ": " + new UnsupportedCapabilityException(engine, needed).getMessage()
-              + (provider.capabilities().contains(needed) ? " as configured here"
-                  + (needed == Capability.NODE_PAUSE ? " (its nodes share the trial's JVM: add --cluster processes)" : "") : ""));
+              + (provider.capabilities().contains(needed) ? " as configured here" + Faults.hint(needed) : ""));
         }
       }
       if (faults.stream().anyMatch(ev -> Faults.needs(ev.action()) == Capability.NODE_STOP_START) && cluster.log() == LogStorage.MEMORY) {
         throw new IllegalArgumentException("--event needs --log disk: a node restarted with a memory log would come back empty");
+      }
+      if (faults.stream().anyMatch(ev -> ev.action().startsWith("slow-disk")) && (cluster.log() == LogStorage.MEMORY || !cluster.fsync())) {
+        throw new IllegalArgumentException("--event slow-disk needs --log disk and --fsync on: it slows the log's syncs to disk,"
+            + " and otherwise there are none to slow");
       }
       if (checkLinearizability && !provider.storesData()) {
         throw new IllegalArgumentException("--check-linearizability: the " + engine + " engine stores nothing, so there is nothing to check");

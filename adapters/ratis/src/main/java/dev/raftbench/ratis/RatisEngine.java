@@ -2,7 +2,6 @@ package dev.raftbench.ratis;
 
 import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.ChildProcess;
-import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
@@ -11,6 +10,7 @@ import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.NodeArguments;
+import dev.raftbench.store.engine.NodeProcesses;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
@@ -66,15 +66,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Ratis cluster: N servers on 127.0.0.1, S Raft groups (one per shard) each on the k servers
- * its placement names, the first of them its preferred leader, and one async client per group.
- * Embedded, the servers live in this JVM (ports chosen by the OS); with {@code --cluster
- * processes}, each is a JVM of its own ({@link RatisNode}, on a port picked here) that this
- * engine starts, kills (SIGKILL), freezes (SIGSTOP) and manages over Ratis' admin RPCs.
+ * A Ratis cluster: N servers, S Raft groups (one per shard) each on the k servers its placement
+ * names, the first of them its preferred leader, and one async client per group. Embedded, the
+ * servers live in this JVM on 127.0.0.1 (ports chosen by the OS); with {@code --cluster
+ * processes}, each is a JVM of its own ({@link RatisNode}, on 127.0.0.1 and a port picked here)
+ * that this engine starts, kills (SIGKILL), freezes (SIGSTOP), slows the disk of and manages over
+ * Ratis' admin RPCs; with {@code --cluster netns}, each such JVM also runs in a network namespace
+ * of its own on an address of its own, and can be cut off from its peers ({@link NodeProcesses}).
  */
 final class RatisEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(RatisEngine.class);
   private static final long GROUP_ID_PREFIX = 0x5261667442656e63L; // "RaftBenc"
+  static final String LOOPBACK = "127.0.0.1";
 
   /** Defaults for a loaded 2-core machine; any of them can be overridden with -E. */
   static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -98,7 +101,10 @@ final class RatisEngine implements Engine {
   private final List<List<Integer>> layout;
   private final DataDir dataDir;
   private final RaftProperties properties;
-  private final List<Node> nodes = new ArrayList<>();
+  /** Every node the cluster has had, in order of their ids; nodes join while clients read it. */
+  private final List<Node> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Nodes that left the cluster ({@link #removeNode}). */
+  private final java.util.Set<String> removed = ConcurrentHashMap.newKeySet();
   private final RaftGroup[] groups;
   private final RaftClient[] clients;
   private final ExecutorService diagnostics = Executors.newCachedThreadPool(r -> {
@@ -110,6 +116,8 @@ final class RatisEngine implements Engine {
   private final AtomicLong staleReads = new AtomicLong();
   /** Nodes as processes of their own: groups are added and asked about over RPC, through this client. */
   private final boolean processes;
+  /** The node processes, their hosts and faults; null when embedded. */
+  private volatile NodeProcesses procs;
   private volatile RaftClient admin;
   /** Clients replaced by a membership change, closed a little later. */
   private final java.util.Set<RaftClient> retired = ConcurrentHashMap.newKeySet();
@@ -119,15 +127,18 @@ final class RatisEngine implements Engine {
   static final class Node {
     final RaftPeerId id;
     final Path dir;
+    /** The address it listens on: 127.0.0.1, or its own in a namespace. */
+    final String host;
     volatile int port;
     volatile RaftServer server;
     /** The node's JVM ({@code --cluster processes}); null when embedded. */
     volatile ChildProcess process;
     final Map<RaftGroupId, ShardStateMachine> machines = new ConcurrentHashMap<>();
 
-    Node(String id, Path dir) {
+    Node(String id, Path dir, String host) {
       this.id = RaftPeerId.valueOf(id);
       this.dir = dir;
+      this.host = host;
     }
   }
 
@@ -137,7 +148,7 @@ final class RatisEngine implements Engine {
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
     this.properties = configure(spec); // refuses bad options before anything is created
-    this.processes = spec.cluster() == ClusterMode.PROCESSES;
+    this.processes = spec.cluster().processes();
     this.dataDir = DataDir.of(spec, "ratis");
   }
 
@@ -161,8 +172,6 @@ final class RatisEngine implements Engine {
       default -> throw new IllegalArgumentException("unknown transport '" + spec.transport() + "' for engine ratis (known: grpc, netty)");
     };
     RaftConfigKeys.Rpc.setType(properties, rpc);
-    GrpcConfigKeys.Server.setHost(properties, "127.0.0.1");
-    NettyConfigKeys.Server.setHost(properties, "127.0.0.1");
     DEFAULTS.forEach(properties::set);
     RaftServerConfigKeys.Log.setUseMemory(properties, spec.log() == LogStorage.MEMORY);
     if (spec.log() == LogStorage.MEMORY) {
@@ -194,8 +203,11 @@ final class RatisEngine implements Engine {
 
   private void boot() throws IOException, InterruptedException {
     int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
+    if (processes) {
+      procs = new NodeProcesses(name(), spec, dataDir.path());
+    }
     for (int i = 1; i <= spec.nodes(); i++) {
-      Node node = new Node("n" + i, dataDir.path().resolve("n" + i));
+      Node node = new Node("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
       Files.createDirectories(node.dir);
       node.port = ports[i - 1];
       nodes.add(node);
@@ -208,9 +220,7 @@ final class RatisEngine implements Engine {
       for (Node node : nodes) {
         node.process.awaitReady(node.dir.resolve("port"), Duration.ofSeconds(120));
       }
-      admin = RaftClient.newBuilder().setProperties(properties)
-          .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), nodes.stream().map(n -> peer(n, 0)).toList()))
-          .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
+      admin = newAdmin();
     } else {
       for (Node node : nodes) {
         startServer(node);
@@ -237,6 +247,13 @@ final class RatisEngine implements Engine {
     awaitLeaders(Duration.ofSeconds(120));
   }
 
+  /** The client the engine asks nodes over (group management, roles): it must know every node's address. */
+  private RaftClient newAdmin() {
+    return RaftClient.newBuilder().setProperties(properties)
+        .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), nodes.stream().map(n -> peer(n, 0)).toList()))
+        .setClientId(ClientId.randomId()).setRetryPolicy(RetryPolicies.noRetry()).build();
+  }
+
   private RaftClient newClient(RaftGroup group) {
     return RaftClient.newBuilder()
         .setProperties(properties)
@@ -250,7 +267,9 @@ final class RatisEngine implements Engine {
   static RaftServer newServer(Node node, RaftProperties properties) throws IOException {
     RaftProperties p = new RaftProperties(properties);
     RaftServerConfigKeys.setStorageDir(p, List.of(node.dir.toFile()));
+    GrpcConfigKeys.Server.setHost(p, node.host);
     GrpcConfigKeys.Server.setPort(p, node.port);
+    NettyConfigKeys.Server.setHost(p, node.host);
     NettyConfigKeys.Server.setPort(p, node.port);
     node.machines.clear();
     StateMachine.Registry registry = groupId -> node.machines.computeIfAbsent(groupId, g -> new ShardStateMachine());
@@ -265,14 +284,11 @@ final class RatisEngine implements Engine {
   /** Starts the node's JVM on its port; then wait for its port file. */
   private void launch(Node node) throws IOException {
     Files.deleteIfExists(node.dir.resolve("port"));
-    if (node.process == null) {
-      List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-          // ShardStateMachine says at INFO when it installs a leader's snapshot (tests read it in node.log)
-          "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
-      node.process = new ChildProcess("ratis node " + node.id, ChildProcess.javaCommand(jvm, RatisNode.class.getName(),
-          NodeArguments.of(spec, node.id.toString(), node.dir, node.port, List.of())), node.dir.resolve("node.log"));
-    }
-    node.process.start();
+    List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
+        // ShardStateMachine says at INFO when it installs a leader's snapshot (tests read it in node.log)
+        "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
+    node.process = procs.start(nodes.indexOf(node), "ratis node " + node.id, node.dir, ChildProcess.javaCommand(jvm,
+        RatisNode.class.getName(), NodeArguments.of(spec, node.id.toString(), node.dir, node.host, node.port, List.of())));
   }
 
   private boolean running(Node node) {
@@ -304,7 +320,7 @@ final class RatisEngine implements Engine {
   }
 
   private static RaftPeer peer(Node node, int priority) {
-    String address = "127.0.0.1:" + node.port;
+    String address = node.host + ":" + node.port;
     return RaftPeer.newBuilder().setId(node.id).setAddress(address).setClientAddress(address)
         .setAdminAddress(address).setPriority(priority).build();
   }
@@ -330,7 +346,7 @@ final class RatisEngine implements Engine {
 
   @Override
   public List<String> nodes() {
-    return nodes.stream().map(n -> n.id.toString()).toList();
+    return nodes.stream().map(n -> n.id.toString()).filter(id -> !removed.contains(id)).toList();
   }
 
   @Override
@@ -548,19 +564,32 @@ final class RatisEngine implements Engine {
 
   @Override
   public void pauseNode(String nodeId) {
-    paused(nodeId).pause();
+    NodeProcesses.require(procs, name(), Capability.NODE_PAUSE).pause(nodes.indexOf(node(nodeId)));
   }
 
   @Override
   public void resumeNode(String nodeId) {
-    paused(nodeId).resume();
+    NodeProcesses.require(procs, name(), Capability.NODE_PAUSE).resume(nodes.indexOf(node(nodeId)));
   }
 
-  private ChildProcess paused(String nodeId) {
-    if (!processes) {
-      throw new UnsupportedCapabilityException(name() + " (embedded: its nodes share this JVM; use --cluster processes)", Capability.NODE_PAUSE);
-    }
-    return node(nodeId).process;
+  @Override
+  public void isolateNode(String nodeId) {
+    NodeProcesses.require(procs, name(), Capability.PARTITION).isolate(nodes.indexOf(node(nodeId)));
+  }
+
+  @Override
+  public void rejoinNode(String nodeId) {
+    NodeProcesses.require(procs, name(), Capability.PARTITION).rejoin(nodes.indexOf(node(nodeId)));
+  }
+
+  @Override
+  public void slowDisk(String nodeId, Duration delay) {
+    NodeProcesses.require(procs, name(), Capability.SLOW_DISK).slowDisk(nodes.indexOf(node(nodeId)), delay);
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    return procs == null ? Map.of() : procs.settings();
   }
 
   @Override
@@ -664,6 +693,11 @@ final class RatisEngine implements Engine {
     groups[shard] = next;
     RaftClient old = clients[shard];
     clients[shard] = newClient(next);
+    retire(old);
+  }
+
+  /** Closes a replaced client some seconds later (or with the engine), so requests sent on it finish. */
+  private void retire(RaftClient old) {
     retired.add(old);
     try {
       diagnostics.execute(() -> {
@@ -735,9 +769,9 @@ final class RatisEngine implements Engine {
     if (admin != null) {
       closeQuietly(admin);
     }
-    if (processes) {
-      // SIGTERM: each node's shutdown hook closes its server; all at once
-      nodes.parallelStream().filter(n -> n.process != null).forEach(n -> n.process.stop(30));
+    if (procs != null) {
+      // SIGTERM: each node's shutdown hook closes its server; all at once; then the namespaces go
+      procs.close();
     }
     // a server with a disk log takes about a second to close: close them all at once
     List<Thread> closers = new ArrayList<>();

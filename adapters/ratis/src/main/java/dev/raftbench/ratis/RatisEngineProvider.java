@@ -19,7 +19,7 @@ public final class RatisEngineProvider implements EngineProvider {
 
   @Override
   public String description() {
-    return "Apache Ratis 3.3 multi-raft: one server per node (in this JVM, or --cluster processes: one JVM each),"
+    return "Apache Ratis 3.3 multi-raft: one server per node (in this JVM, or --cluster processes|netns: one JVM each),"
         + " one Raft group per shard on its placement's nodes (-E raft.*=... sets Ratis properties)";
   }
 
@@ -31,7 +31,8 @@ public final class RatisEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES, Capability.PARTITION,
+        Capability.SLOW_DISK);
   }
 
   @Override

@@ -9,7 +9,7 @@ import org.apache.ratis.server.RaftServer;
 
 /**
  * One Ratis node as a process of its own ({@code --cluster processes}): a {@code RaftServer} on
- * 127.0.0.1 and the given port, with the same properties the embedded engine would give it. It
+ * the given address and port, with the same properties the embedded engine would give it. It
  * starts with no group (the engine adds them over RPC) or with those it kept on disk, writes its
  * port to {@code <dir>/port} once it listens, and exits when its parent JVM is gone (its stdin
  * closes) or on SIGTERM.
@@ -23,12 +23,12 @@ public final class RatisNode {
     NodeArguments a = NodeArguments.parse(args);
     Path dir = a.dir();
     RaftProperties properties = RatisEngine.configure(a.spec());
-    RatisEngine.Node node = new RatisEngine.Node(a.id(), dir);
+    RatisEngine.Node node = new RatisEngine.Node(a.id(), dir, a.host());
     node.port = a.port();
     RaftServer server = RatisEngine.newServer(node, properties);
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "raftbench-ratis-node-shutdown"));
-    ChildProcess.announceReady(dir.resolve("port"), String.valueOf(server.getServerRpc().getInetSocketAddress().getPort()));
+    ChildProcess.writeWhole(dir.resolve("port"), String.valueOf(server.getServerRpc().getInetSocketAddress().getPort()));
     ChildProcess.awaitParentExit();
     System.exit(0); // the shutdown hook closes the server
   }

@@ -31,6 +31,7 @@ import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.NodeArguments;
+import dev.raftbench.store.engine.NodeProcesses;
 import dev.raftbench.store.engine.ReadConsistency;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
@@ -55,16 +56,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A SOFAJRaft cluster: N endpoints on 127.0.0.1, each one RPC server shared by every shard group on
- * it plus our KV processor; S groups, each on the k nodes its placement names, leadership moved to
- * the first of them once elected; one RPC client that follows redirects and caches each shard's
- * leader. Embedded, the endpoints live in this JVM (ports chosen by the OS); with {@code --cluster
- * processes} each is a JVM of its own ({@link SofaJRaftNode}, on a port picked here), found and
- * steered through JRaft's CLI service over RPC, killed with SIGKILL and frozen with SIGSTOP.
+ * A SOFAJRaft cluster: N endpoints, each one RPC server shared by every shard group on it plus our
+ * KV processor; S groups, each on the k nodes its placement names, leadership moved to the first
+ * of them once elected; one RPC client that follows redirects and caches each shard's leader.
+ * Embedded, the endpoints live in this JVM on 127.0.0.1 (ports chosen by the OS); with {@code
+ * --cluster processes} each is a JVM of its own ({@link SofaJRaftNode}, on 127.0.0.1 and a port
+ * picked here), found and steered through JRaft's CLI service over RPC, killed with SIGKILL,
+ * frozen with SIGSTOP, its disk slowed; with {@code --cluster netns} each such JVM also runs in a
+ * network namespace of its own on an address of its own, and can be cut off from its peers
+ * ({@link NodeProcesses}).
  */
 final class SofaJRaftEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(SofaJRaftEngine.class);
   private static final int MAX_REDIRECTS = 3;
+  static final String LOOPBACK = "127.0.0.1";
 
   /** Defaults for a loaded 2-core machine; each can be overridden with -E. */
   static final Map<String, String> DEFAULTS = Map.of(
@@ -78,7 +83,10 @@ final class SofaJRaftEngine implements Engine {
   private final EngineSpec spec;
   private final Map<String, String> options;
   private final DataDir dataDir;
-  private final List<Server> servers = new ArrayList<>();
+  /** Every node the cluster has had, in order of their ids; nodes join while clients read it. */
+  private final List<Server> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Nodes that left the cluster ({@link #removeNode}). */
+  private final java.util.Set<String> removed = ConcurrentHashMap.newKeySet();
   /** Each shard's members as indexes into {@link #servers}; changed by membership calls. */
   private final List<List<Integer>> members = new ArrayList<>();
   /** Each shard's last known leader, an index into {@link #servers}. */
@@ -88,12 +96,16 @@ final class SofaJRaftEngine implements Engine {
   private volatile boolean closed;
   /** Nodes as processes of their own: leaders are asked for and moved over RPC, through this service. */
   private final boolean processes;
+  /** The node processes, their hosts and faults; null when embedded. */
+  private volatile NodeProcesses procs;
   private volatile CliService cli;
 
   /** One endpoint: its identity, port and disk survive a stop; its RPC server and replicas do not. */
   static final class Server {
     final String id;
     final Path dir;
+    /** The address it listens on: 127.0.0.1, or its own in a namespace. */
+    final String host;
     volatile int port;
     volatile RpcServer rpc;
     /** The node's JVM ({@code --cluster processes}); null when embedded. */
@@ -101,9 +113,10 @@ final class SofaJRaftEngine implements Engine {
     final Map<Integer, KvProcessor.Replica> replicas = new ConcurrentHashMap<>();
     final Map<Integer, RaftGroupService> services = new ConcurrentHashMap<>();
 
-    Server(String id, Path dir) {
+    Server(String id, Path dir, String host) {
       this.id = id;
       this.dir = dir;
+      this.host = host;
     }
 
     private volatile Endpoint endpoint;
@@ -112,14 +125,14 @@ final class SofaJRaftEngine implements Engine {
     Endpoint endpoint() {
       Endpoint e = endpoint;
       if (e == null || e.getPort() != port) {
-        e = new Endpoint("127.0.0.1", port);
+        e = new Endpoint(host, port);
         endpoint = e;
       }
       return e;
     }
 
     PeerId peer() {
-      return new PeerId("127.0.0.1", port);
+      return new PeerId(host, port);
     }
   }
 
@@ -128,7 +141,7 @@ final class SofaJRaftEngine implements Engine {
     this.options = options(spec);
     this.rpcTimeoutMs = intOption(options, "rpc.timeout.ms");
     this.leaderGuess = new int[spec.shards()];
-    this.processes = spec.cluster() == ClusterMode.PROCESSES;
+    this.processes = spec.cluster().processes();
     this.dataDir = DataDir.of(spec, "sofajraft");
   }
 
@@ -182,8 +195,11 @@ final class SofaJRaftEngine implements Engine {
   private void boot() throws IOException, InterruptedException {
     List<List<Integer>> layout = spec.layout();
     int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
+    if (processes) {
+      procs = new NodeProcesses(name(), spec, dataDir.path());
+    }
     for (int i = 1; i <= spec.nodes(); i++) {
-      Server server = new Server("n" + i, dataDir.path().resolve("n" + i));
+      Server server = new Server("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
       Files.createDirectories(server.dir);
       server.port = ports[i - 1];
       servers.add(server);
@@ -231,19 +247,18 @@ final class SofaJRaftEngine implements Engine {
     Files.deleteIfExists(server.dir.resolve("port"));
     // the command names the shards the node holds now: membership changes since its last start count
     int index = servers.indexOf(server);
-    Map<Integer, List<Integer>> shards = new TreeMap<>();
+    Map<Integer, List<String>> shards = new TreeMap<>();
     for (int s = 0; s < spec.shards(); s++) {
       List<Integer> m = membersOf(s);
       if (m.contains(index)) {
-        shards.put(s, m.stream().map(i -> servers.get(i).port).toList());
+        shards.put(s, m.stream().map(i -> servers.get(i).peer().toString()).toList());
       }
     }
     List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport(),
         // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
         "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
-    server.process = new ChildProcess("sofajraft node " + server.id, ChildProcess.javaCommand(jvm, SofaJRaftNode.class.getName(),
-        NodeArguments.of(spec, server.id, server.dir, server.port, SofaJRaftNode.shardArguments(shards))), server.dir.resolve("node.log"));
-    server.process.start();
+    server.process = procs.start(index, "sofajraft node " + server.id, server.dir, ChildProcess.javaCommand(jvm,
+        SofaJRaftNode.class.getName(), NodeArguments.of(spec, server.id, server.dir, server.host, server.port, SofaJRaftNode.shardArguments(shards))));
   }
 
   private boolean running(Server server) {
@@ -268,7 +283,7 @@ final class SofaJRaftEngine implements Engine {
     RpcServer rpc = RaftRpcServerFactory.createRaftRpcServer(server.endpoint());
     rpc.registerProcessor(new KvProcessor(server.replicas, spec.reads() == ReadConsistency.STALE, host));
     if (!rpc.init(null)) {
-      throw new IOException("the RPC server of " + server.id + " did not start on 127.0.0.1:" + server.port);
+      throw new IOException("the RPC server of " + server.id + " did not start on " + server.host + ":" + server.port);
     }
     server.port = rpc.boundPort();
     server.rpc = rpc;
@@ -366,7 +381,7 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public List<String> nodes() {
-    return servers.stream().map(s -> s.id).toList();
+    return servers.stream().map(s -> s.id).filter(id -> !removed.contains(id)).toList();
   }
 
   @Override
@@ -778,19 +793,27 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void pauseNode(String nodeId) {
-    paused(nodeId).pause();
+    NodeProcesses.require(procs, name(), Capability.NODE_PAUSE).pause(indexOf(nodeId));
   }
 
   @Override
   public void resumeNode(String nodeId) {
-    paused(nodeId).resume();
+    NodeProcesses.require(procs, name(), Capability.NODE_PAUSE).resume(indexOf(nodeId));
   }
 
-  private ChildProcess paused(String nodeId) {
-    if (!processes) {
-      throw new UnsupportedCapabilityException(name() + " (embedded: its nodes share this JVM; use --cluster processes)", Capability.NODE_PAUSE);
-    }
-    return servers.get(indexOf(nodeId)).process;
+  @Override
+  public void isolateNode(String nodeId) {
+    NodeProcesses.require(procs, name(), Capability.PARTITION).isolate(indexOf(nodeId));
+  }
+
+  @Override
+  public void rejoinNode(String nodeId) {
+    NodeProcesses.require(procs, name(), Capability.PARTITION).rejoin(indexOf(nodeId));
+  }
+
+  @Override
+  public void slowDisk(String nodeId, Duration delay) {
+    NodeProcesses.require(procs, name(), Capability.SLOW_DISK).slowDisk(indexOf(nodeId), delay);
   }
 
   @Override
@@ -870,6 +893,11 @@ final class SofaJRaftEngine implements Engine {
   }
 
   @Override
+  public Map<String, String> settings() {
+    return procs == null ? Map.of() : procs.settings();
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -885,9 +913,9 @@ final class SofaJRaftEngine implements Engine {
     if (cs != null) {
       cs.shutdown();
     }
-    if (processes) {
-      // SIGTERM: each node's shutdown hook stops its groups and its RPC server; all at once
-      servers.parallelStream().filter(sv -> sv.process != null).forEach(sv -> sv.process.stop(30));
+    if (procs != null) {
+      // SIGTERM: each node's shutdown hook stops its groups and its RPC server; all at once; then the namespaces go
+      procs.close();
     }
     for (Server server : servers) {
       try {

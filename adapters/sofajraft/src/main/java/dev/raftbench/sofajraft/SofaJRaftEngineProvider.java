@@ -19,7 +19,7 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
 
   @Override
   public String description() {
-    return "SOFAJRaft 1.4 multi-raft: one shared RPC server per node (in this JVM, or --cluster processes: one JVM each),"
+    return "SOFAJRaft 1.4 multi-raft: one shared RPC server per node (in this JVM, or --cluster processes|netns: one JVM each),"
         + " one Raft group per shard, RocksDB or memory log"
         + " (-E election.timeout.ms, election.max.delay.ms, snapshot.interval.secs, rpc.timeout.ms)";
   }
@@ -32,7 +32,8 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
-        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES);
+        Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES, Capability.PARTITION,
+        Capability.SLOW_DISK);
   }
 
   @Override

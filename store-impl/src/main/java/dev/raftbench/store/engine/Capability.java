@@ -20,7 +20,14 @@ public enum Capability {
   /** {@link Engine#pauseNode} and {@link Engine#resumeNode}, where the nodes are processes of their own. */
   NODE_PAUSE,
   /** Nodes can run as processes of their own ({@link ClusterMode#PROCESSES}, {@code --cluster processes}). */
-  PROCESSES;
+  PROCESSES,
+  /**
+   * {@link Engine#isolateNode} and {@link Engine#rejoinNode}: nodes in network namespaces of their
+   * own ({@link ClusterMode#NETNS}, {@code --cluster netns}), one of which can be cut off from the others.
+   */
+  PARTITION,
+  /** {@link Engine#slowDisk}: a node's syncs to disk made slower, where its nodes are JVMs of their own. */
+  SLOW_DISK;
 
   /** The capabilities not in the set: what an engine reports as "not supported". */
   public static Set<Capability> missingFrom(Set<Capability> has) {

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +23,20 @@ public final class ChildProcess {
   private final String name;
   private final List<String> command;
   private final Path log;
+  private final Map<String, String> environment;
   private Process process;
   private boolean paused;
 
   public ChildProcess(String name, List<String> command, Path log) {
+    this(name, command, log, Map.of());
+  }
+
+  /** With {@code environment} added to this JVM's. */
+  public ChildProcess(String name, List<String> command, Path log, Map<String, String> environment) {
     this.name = name;
     this.command = List.copyOf(command);
     this.log = log;
+    this.environment = Map.copyOf(environment);
   }
 
   /** {@code java [jvmArgs] -cp <this JVM's class path> mainClass [args]}: a JVM of this build's classes. */
@@ -52,7 +60,9 @@ public final class ChildProcess {
       return;
     }
     Files.createDirectories(log.getParent());
-    process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    process = builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start(); // stdin stays a pipe, open as long as this JVM lives
@@ -149,7 +159,7 @@ public final class ChildProcess {
 
   /**
    * Waits until the child has written {@code marker} (a node's "ready" file, see
-   * {@link #announceReady}); fails with the end of its log if it exits first, or after
+   * {@link #writeWhole}); fails with the end of its log if it exits first, or after
    * {@code patience}.
    */
   public void awaitReady(Path marker, Duration patience) throws InterruptedException {
@@ -165,11 +175,14 @@ public final class ChildProcess {
     }
   }
 
-  /** In the child: writes {@code text} to {@code marker} whole (a temporary file, then a rename), so a reader never sees half. */
-  public static void announceReady(Path marker, String text) throws IOException {
-    Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+  /**
+   * Writes {@code text} to {@code file} whole (a temporary file, then a rename), so a reader never
+   * sees half: a node's "ready" marker (see {@link #awaitReady}), a control file a node reads.
+   */
+  public static void writeWhole(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** For a child that reads nothing else from stdin: blocks until the parent's JVM is gone. */

@@ -10,7 +10,18 @@ public enum ClusterMode {
    * Every node a process of its own on 127.0.0.1, started and watched by the engine: a node can be
    * killed with SIGKILL and frozen with SIGSTOP ({@link Capability#PROCESSES}).
    */
-  PROCESSES;
+  PROCESSES,
+  /**
+   * Every node a process of its own, each in a network namespace of its own with an address of its
+   * own ({@link NodeHosts}): besides killing and freezing, a node can be cut off from its peers
+   * ({@link Capability#PARTITION}). Needs root and iproute2.
+   */
+  NETNS;
+
+  /** Whether every node is a process of its own. */
+  public boolean processes() {
+    return this != EMBEDDED;
+  }
 
   public static ClusterMode parse(String s) {
     for (ClusterMode m : values()) {
@@ -18,7 +29,7 @@ public enum ClusterMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown cluster mode '" + s + "' (known: embedded, processes)");
+    throw new IllegalArgumentException("unknown cluster mode '" + s + "' (known: embedded, processes, netns)");
   }
 
   public String label() {

@@ -58,6 +58,27 @@ public interface Engine extends AutoCloseable {
   }
 
   /**
+   * Cuts the node off from every other node, both ways, without a word to it (its packets to them
+   * and theirs to it vanish); clients still reach it ({@link NodeHosts#isolate}).
+   */
+  default void isolateNode(String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.PARTITION);
+  }
+
+  /** Reconnects a node cut off by {@link #isolateNode}. */
+  default void rejoinNode(String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.PARTITION);
+  }
+
+  /**
+   * Makes every sync to disk of the node (fsync, fdatasync, msync) take {@code delay} longer, or,
+   * with {@link java.time.Duration#ZERO}, as long as the disk takes again.
+   */
+  default void slowDisk(String node, java.time.Duration delay) {
+    throw new UnsupportedCapabilityException(name(), Capability.SLOW_DISK);
+  }
+
+  /**
    * Adds a running node to the shard's group: it catches up (snapshot, then log) and becomes a
    * voter. Returns once the new configuration is committed.
    */

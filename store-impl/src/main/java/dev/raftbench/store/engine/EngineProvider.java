@@ -30,14 +30,20 @@ public interface EngineProvider {
    * processes, stop one only when it started them. The harness checks a run's needs against this.
    */
   default Set<Capability> capabilities(EngineSpec spec) {
-    Set<Capability> all = capabilities();
-    if (spec.cluster() == ClusterMode.PROCESSES || !all.contains(Capability.NODE_PAUSE)) {
-      return all;
+    Set<Capability> here = java.util.EnumSet.noneOf(Capability.class);
+    here.addAll(capabilities());
+    if (!spec.cluster().processes()) {
+      // nodes that share the client's JVM cannot be frozen, cut off or slowed one at a time
+      here.remove(Capability.NODE_PAUSE);
+      here.remove(Capability.SLOW_DISK);
     }
-    // nodes that share the client's JVM cannot be frozen one at a time
-    Set<Capability> embedded = java.util.EnumSet.copyOf(all);
-    embedded.remove(Capability.NODE_PAUSE);
-    return embedded;
+    if (!SlowSync.available()) {
+      here.remove(Capability.SLOW_DISK); // this build has no slow-sync library (no gcc where it was built)
+    }
+    if (spec.cluster() != ClusterMode.NETNS) {
+      here.remove(Capability.PARTITION); // nodes on 127.0.0.1 share one network
+    }
+    return here;
   }
 
   /** Whether the engine keeps what it is sent (noop and synthetic do not: nothing to verify on them). */
