@@ -115,6 +115,18 @@ final class BundleWriter {
       e.put("down_s", round(h.downSeconds(), 3));
       e.put("restart_s", round(h.restartSeconds(), 3));
       e.put("error", h.error());
+      if (h.placement() != null) {
+        PlacementDriver.Outcome o = h.placement();
+        Map<String, Object> pd = new LinkedHashMap<>();
+        pd.put("coordinator", "pd");
+        pd.put("seconds_to_balance", round(o.seconds(), 3));
+        pd.put("replicas_moved", o.replicasMoved());
+        pd.put("ideal_moves", o.idealMoves());
+        pd.put("leaders_moved", o.leadersMoved());
+        pd.put("replicas_per_node", o.replicasPerNode());
+        pd.put("leaders_per_node", o.leadersPerNode());
+        e.put("placement", pd);
+      }
       return e;
     }).toList());
     Map<String, Object> availability = new LinkedHashMap<>();

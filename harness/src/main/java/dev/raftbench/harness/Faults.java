@@ -28,11 +28,14 @@ import java.util.function.Consumer;
  * it), and reconnects it after DOWN (default 5 s), where nodes live in network namespaces;
  * {@code slow-disk[=DELAY]} makes every sync to disk of the node leading shard 0 take DELAY longer
  * (default 50 ms) for DOWN (default 10 s), where nodes are JVMs of their own, and
- * {@code slow-disk-all[=DELAY]} every node's (a slow minority is hidden by the quorum).
+ * {@code slow-disk-all[=DELAY]} every node's (a slow minority is hidden by the quorum);
+ * {@code add-node} starts a new node and {@code remove-node} takes the lowest-numbered live node
+ * away, each with its shards moved by the {@link PlacementDriver} until replicas and leaders are
+ * balanced (DOWN does not apply).
  */
 final class Faults {
   static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader", "partition-leader", "slow-disk",
-      "slow-disk-all");
+      "slow-disk-all", "add-node", "remove-node");
   private static final Duration DEFAULT_SYNC_DELAY = Duration.ofMillis(50);
 
   /** What the engine must be able to do for the action. */
@@ -41,6 +44,7 @@ final class Faults {
       case "pause-leader" -> Capability.NODE_PAUSE;
       case "partition-leader" -> Capability.PARTITION;
       case "slow-disk", "slow-disk-all" -> Capability.SLOW_DISK;
+      case "add-node", "remove-node" -> Capability.NODE_JOIN;
       default -> Capability.NODE_STOP_START;
     };
   }
@@ -49,6 +53,7 @@ final class Faults {
   static String hint(Capability needed) {
     return switch (needed) {
       case NODE_PAUSE, SLOW_DISK -> " (its nodes share the trial's JVM: add --cluster processes)";
+      case NODE_JOIN -> " (network namespaces are made for the nodes a cluster starts with: use --cluster embedded or processes)";
       case PARTITION -> " (its nodes share 127.0.0.1: add --cluster netns)";
       default -> "";
     };
@@ -70,8 +75,16 @@ final class Faults {
     }
   }
 
-  /** What happened: when (seconds into the measured phase), to which nodes, and how long the restart took. */
-  record Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error) {}
+  /**
+   * What happened: when (seconds into the measured phase), to which nodes, and how long the
+   * restart took (for add-node and remove-node: until balanced, with what the placement driver did).
+   */
+  record Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error,
+      PlacementDriver.Outcome placement) {
+    Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error) {
+      this(atSeconds, action, nodes, downSeconds, restartSeconds, error, null);
+    }
+  }
 
   /** Parses AT:ACTION[=DELAY][:DOWN]; refuses anything else with a message naming the event. */
   static Event parse(String s) {
@@ -96,7 +109,7 @@ final class Faults {
     }
     Duration down = parts.length == 3 ? duration(parts[2], s)
         : switch (action) {
-          case "restart-all" -> Duration.ZERO;
+          case "restart-all", "add-node", "remove-node" -> Duration.ZERO;
           case "slow-disk", "slow-disk-all" -> Duration.ofSeconds(10);
           default -> Duration.ofSeconds(5);
         };
@@ -197,6 +210,10 @@ final class Faults {
 
   private Happened run(Event e, double at) throws InterruptedException {
     switch (e.action()) {
+      case "add-node", "remove-node" -> {
+        PlacementDriver.Outcome o = e.action().equals("add-node") ? new PlacementDriver(engine).join() : new PlacementDriver(engine).leave(null);
+        return new Happened(at, e.name(), List.of(o.node()), 0, o.seconds(), null, o);
+      }
       case "pause-leader" -> {
         return disturb(e, at, List.of(leader0(e)), engine::pauseNode, engine::resumeNode, "resuming");
       }
@@ -291,6 +308,12 @@ final class Faults {
   }
 
   static String describe(Happened h) {
+    if (h.placement() != null) {
+      PlacementDriver.Outcome o = h.placement();
+      return String.format(Locale.ROOT, "%s %s at %.1f s, balanced in %.1f s: %d replicas moved (ideal %d), %d leaders moved;"
+          + " replicas per node %s, leaders %s", h.action(), o.node(), h.atSeconds(), o.seconds(), o.replicasMoved(), o.idealMoves(),
+          o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
+    }
     String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}
         : h.action().startsWith("partition-") ? new String[] {"cut off", "reconnected"}
         : h.action().startsWith("slow-disk") ? new String[] {"slowed", "restored"}

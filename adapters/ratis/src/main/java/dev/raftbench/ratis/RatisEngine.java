@@ -272,7 +272,13 @@ final class RatisEngine implements Engine {
     NettyConfigKeys.Server.setHost(p, node.host);
     NettyConfigKeys.Server.setPort(p, node.port);
     node.machines.clear();
-    StateMachine.Registry registry = groupId -> node.machines.computeIfAbsent(groupId, g -> new ShardStateMachine());
+    // a new machine each time: a group removed from the node and added again later must not get
+    // the old, closed one back
+    StateMachine.Registry registry = groupId -> {
+      ShardStateMachine m = new ShardStateMachine();
+      node.machines.put(groupId, m);
+      return m;
+    };
     return RaftServer.newBuilder()
         .setServerId(node.id)
         .setProperties(p)
@@ -347,6 +353,57 @@ final class RatisEngine implements Engine {
   @Override
   public List<String> nodes() {
     return nodes.stream().map(n -> n.id.toString()).filter(id -> !removed.contains(id)).toList();
+  }
+
+  @Override
+  public synchronized String addNode() {
+    if (closed) {
+      throw new EngineException("ratis cluster is closed", false);
+    }
+    int i = nodes.size() + 1;
+    try {
+      Node node = new Node("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
+      Files.createDirectories(node.dir);
+      if (processes) {
+        node.port = FreePorts.pick(1)[0];
+        nodes.add(node);
+        launch(node);
+        node.process.awaitReady(node.dir.resolve("port"), Duration.ofSeconds(120));
+        RaftClient old = admin;
+        admin = newAdmin(); // knows the newcomer's address
+        retire(old);
+      } else {
+        startServer(node);
+        nodes.add(node);
+      }
+      return node.id.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineException("interrupted while starting node n" + i, false, e);
+    } catch (IOException e) {
+      throw new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  @Override
+  public synchronized void removeNode(String nodeId) {
+    Node node = node(nodeId);
+    for (int s = 0; s < groups.length; s++) {
+      if (groups[s].getPeer(node.id) != null) {
+        throw new IllegalStateException("node " + nodeId + " still holds a replica of shard " + s + ": move it first");
+      }
+    }
+    removed.add(nodeId);
+    if (processes) {
+      node.process.stop(30);
+    } else {
+      RaftServer server = node.server;
+      node.server = null;
+      if (server != null) {
+        closeQuietly(server);
+      }
+    }
+    DataDir.deleteRecursively(node.dir);
   }
 
   @Override

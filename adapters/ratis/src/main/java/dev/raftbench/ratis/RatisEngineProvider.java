@@ -32,7 +32,7 @@ public final class RatisEngineProvider implements EngineProvider {
   public Set<Capability> capabilities() {
     return Set.of(Capability.REPLICATION, Capability.NODE_STOP_START, Capability.SNAPSHOT_INSTALL, Capability.PLACEMENT,
         Capability.MEMBERSHIP, Capability.TUNABLE_ELECTION, Capability.NODE_PAUSE, Capability.PROCESSES, Capability.PARTITION,
-        Capability.SLOW_DISK);
+        Capability.SLOW_DISK, Capability.NODE_JOIN);
   }
 
   @Override

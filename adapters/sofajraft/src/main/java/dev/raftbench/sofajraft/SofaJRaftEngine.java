@@ -99,6 +99,9 @@ final class SofaJRaftEngine implements Engine {
   /** The node processes, their hosts and faults; null when embedded. */
   private volatile NodeProcesses procs;
   private volatile CliService cli;
+  /** The CLI service for configuration changes, which wait for a newcomer to catch up. */
+  private volatile CliService membershipCli;
+  private static final Duration MEMBERSHIP_TIMEOUT = Duration.ofMinutes(2);
 
   /** One endpoint: its identity, port and disk survive a stop; its RPC server and replicas do not. */
   static final class Server {
@@ -219,6 +222,11 @@ final class SofaJRaftEngine implements Engine {
       cliOptions.setTimeoutMs(2000);
       cliOptions.setMaxRetry(1);
       cli = RaftServiceFactory.createAndInitCliService(cliOptions);
+      // a peer added is answered once it caught up (a snapshot, then the log): far longer than 2 s
+      CliOptions changes = new CliOptions();
+      changes.setTimeoutMs((int) MEMBERSHIP_TIMEOUT.toMillis());
+      changes.setMaxRetry(0);
+      membershipCli = RaftServiceFactory.createAndInitCliService(changes);
     } else {
       for (Server server : servers) {
         startRpc(server);
@@ -382,6 +390,51 @@ final class SofaJRaftEngine implements Engine {
   @Override
   public List<String> nodes() {
     return servers.stream().map(s -> s.id).filter(id -> !removed.contains(id)).toList();
+  }
+
+  @Override
+  public synchronized String addNode() {
+    if (closed) {
+      throw new EngineException("sofajraft cluster is closed", false);
+    }
+    int i = servers.size() + 1;
+    try {
+      Server server = new Server("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
+      Files.createDirectories(server.dir);
+      if (processes) {
+        server.port = FreePorts.pick(1)[0];
+        servers.add(server);
+        launch(server); // it holds no shard: its command names none
+        server.process.awaitReady(server.dir.resolve("port"), Duration.ofSeconds(120));
+      } else {
+        startRpc(server);
+        servers.add(server);
+      }
+      return server.id;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineException("interrupted while starting node n" + i, false, e);
+    } catch (IOException e) {
+      throw new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
+    }
+  }
+
+  @Override
+  public synchronized void removeNode(String nodeId) {
+    int index = indexOf(nodeId);
+    for (int s = 0; s < spec.shards(); s++) {
+      if (membersOf(s).contains(index)) {
+        throw new IllegalStateException("node " + nodeId + " still holds a replica of shard " + s + ": move it first");
+      }
+    }
+    removed.add(nodeId);
+    Server server = servers.get(index);
+    if (processes) {
+      server.process.stop(30);
+    } else {
+      stopServer(server);
+    }
+    DataDir.deleteRecursively(server.dir);
   }
 
   @Override
@@ -568,7 +621,7 @@ final class SofaJRaftEngine implements Engine {
       }
       // an empty configuration: the new replica waits to hear from the leader, never elects itself
       administer(server, KvWire.START_REPLICA, shard, "");
-      Status st = cli.addPeer(groupId(shard), configuration(membersOf(shard)), server.peer());
+      Status st = changeOverCli(() -> membershipCli.addPeer(groupId(shard), configuration(membersOf(shard)), server.peer()));
       if (!st.isOk()) {
         try {
           administer(server, KvWire.DROP_REPLICA, shard, ""); // not a member: no replica left behind
@@ -612,7 +665,7 @@ final class SofaJRaftEngine implements Engine {
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     if (processes) {
-      Status st = cli.removePeer(groupId(shard), configuration(membersOf(shard)), server.peer());
+      Status st = changeOverCli(() -> membershipCli.removePeer(groupId(shard), configuration(membersOf(shard)), server.peer()));
       if (!st.isOk()) {
         throw new EngineException("removing " + nodeId + " from shard " + shard + " failed: " + st, false);
       }
@@ -732,6 +785,24 @@ final class SofaJRaftEngine implements Engine {
       sleep(200); // not leader any more, or a change in progress: try again
     }
     throw new EngineException(what + " did not complete within 120 s" + (last == null ? "" : ": " + last), false);
+  }
+
+  /**
+   * A configuration change over the CLI service, tried again while the leader is busy with another
+   * (a leader just elected commits its own configuration first) or is not the leader any more.
+   */
+  private static Status changeOverCli(java.util.function.Supplier<Status> change) {
+    long deadline = System.nanoTime() + MEMBERSHIP_TIMEOUT.toNanos();
+    while (true) {
+      Status st = change.get();
+      boolean again = st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EBUSY
+          || st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EPERM
+          || st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EAGAIN;
+      if (st.isOk() || !again || System.nanoTime() > deadline) {
+        return st;
+      }
+      sleep(200);
+    }
   }
 
   private static void sleep(long millis) {
@@ -908,11 +979,13 @@ final class SofaJRaftEngine implements Engine {
     if (c != null) {
       c.shutdown();
     }
-    CliService cs = cli;
-    cli = null;
-    if (cs != null) {
-      cs.shutdown();
+    for (CliService cs : new CliService[] {cli, membershipCli}) {
+      if (cs != null) {
+        cs.shutdown();
+      }
     }
+    cli = null;
+    membershipCli = null;
     if (procs != null) {
       // SIGTERM: each node's shutdown hook stops its groups and its RPC server; all at once; then the namespaces go
       procs.close();

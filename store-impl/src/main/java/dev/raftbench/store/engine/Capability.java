@@ -27,7 +27,12 @@ public enum Capability {
    */
   PARTITION,
   /** {@link Engine#slowDisk}: a node's syncs to disk made slower, where its nodes are JVMs of their own. */
-  SLOW_DISK;
+  SLOW_DISK,
+  /**
+   * {@link Engine#addNode} and {@link Engine#removeNode}: a node joins the running cluster empty,
+   * or leaves it once it holds no replica (shards move by {@link #MEMBERSHIP} changes).
+   */
+  NODE_JOIN;
 
   /** The capabilities not in the set: what an engine reports as "not supported". */
   public static Set<Capability> missingFrom(Set<Capability> has) {

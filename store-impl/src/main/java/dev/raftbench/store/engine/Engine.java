@@ -79,6 +79,22 @@ public interface Engine extends AutoCloseable {
   }
 
   /**
+   * Starts a new node that holds no replica, as a machine joining the cluster, and returns its id
+   * (it is then in {@link #nodes()}); shards reach it through {@link #addMember}.
+   */
+  default String addNode() {
+    throw new UnsupportedCapabilityException(name(), Capability.NODE_JOIN);
+  }
+
+  /**
+   * Stops a node that holds no replica any more and deletes its disk state, as a machine leaving
+   * the cluster; it is no longer in {@link #nodes()}. Refused while it still holds a replica.
+   */
+  default void removeNode(String node) {
+    throw new UnsupportedCapabilityException(name(), Capability.NODE_JOIN);
+  }
+
+  /**
    * Adds a running node to the shard's group: it catches up (snapshot, then log) and becomes a
    * voter. Returns once the new configuration is committed.
    */
