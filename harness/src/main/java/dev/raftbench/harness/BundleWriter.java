@@ -116,10 +116,10 @@ final class BundleWriter {
       e.put("restart_s", round(h.restartSeconds(), 3));
       e.put("error", h.error());
       if (h.placement() != null) {
-        PlacementDriver.Outcome o = h.placement();
+        Coordinator.Outcome o = h.placement();
         Map<String, Object> pd = new LinkedHashMap<>();
-        pd.put("coordinator", "pd");
-        pd.put("seconds_to_balance", round(o.seconds(), 3));
+        pd.put("coordinator", o.coordinator());
+        pd.put("seconds", round(o.seconds(), 3));
         pd.put("replicas_moved", o.replicasMoved());
         pd.put("ideal_moves", o.idealMoves());
         pd.put("leaders_moved", o.leadersMoved());
@@ -176,6 +176,7 @@ final class BundleWriter {
     m.put("replication", c.replication());
     m.put("placement", c.placement());
     m.put("layout", c.layout());
+    m.put("coordinator", s.coordinator());
     m.put("log", c.log().name().toLowerCase(Locale.ROOT));
     m.put("fsync", c.fsync());
     m.put("reads", c.reads().name().toLowerCase(Locale.ROOT));

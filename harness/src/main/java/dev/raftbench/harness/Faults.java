@@ -30,8 +30,7 @@ import java.util.function.Consumer;
  * (default 50 ms) for DOWN (default 10 s), where nodes are JVMs of their own, and
  * {@code slow-disk-all[=DELAY]} every node's (a slow minority is hidden by the quorum);
  * {@code add-node} starts a new node and {@code remove-node} takes the lowest-numbered live node
- * away, each with its shards moved by the {@link PlacementDriver} until replicas and leaders are
- * balanced (DOWN does not apply).
+ * away, each with its shards moved by the run's {@link Coordinator} (DOWN does not apply).
  */
 final class Faults {
   static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader", "partition-leader", "slow-disk",
@@ -80,7 +79,7 @@ final class Faults {
    * restart took (for add-node and remove-node: until balanced, with what the placement driver did).
    */
   record Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error,
-      PlacementDriver.Outcome placement) {
+      Coordinator.Outcome placement) {
     Happened(double atSeconds, String action, List<String> nodes, double downSeconds, double restartSeconds, String error) {
       this(atSeconds, action, nodes, downSeconds, restartSeconds, error, null);
     }
@@ -126,6 +125,8 @@ final class Faults {
 
   private final List<Event> events;
   private final Engine engine;
+  /** Moves shards on add-node and remove-node. */
+  private final Coordinator coordinator;
   private final List<Happened> happened = new CopyOnWriteArrayList<>();
   private final AtomicLongArray lastOk;
   private final AtomicLongArray maxGap;
@@ -133,9 +134,10 @@ final class Faults {
   private volatile long phaseEnd = Long.MAX_VALUE;
   private Thread thread;
 
-  Faults(List<Event> events, Engine engine) {
+  Faults(List<Event> events, Engine engine, Coordinator coordinator) {
     this.events = events.stream().sorted(Comparator.comparing(Event::at)).toList();
     this.engine = engine;
+    this.coordinator = coordinator;
     this.lastOk = new AtomicLongArray(engine.shards());
     this.maxGap = new AtomicLongArray(engine.shards());
   }
@@ -211,7 +213,7 @@ final class Faults {
   private Happened run(Event e, double at) throws InterruptedException {
     switch (e.action()) {
       case "add-node", "remove-node" -> {
-        PlacementDriver.Outcome o = e.action().equals("add-node") ? new PlacementDriver(engine).join() : new PlacementDriver(engine).leave(null);
+        Coordinator.Outcome o = e.action().equals("add-node") ? coordinator.join() : coordinator.leave(null);
         return new Happened(at, e.name(), List.of(o.node()), 0, o.seconds(), null, o);
       }
       case "pause-leader" -> {
@@ -309,10 +311,10 @@ final class Faults {
 
   static String describe(Happened h) {
     if (h.placement() != null) {
-      PlacementDriver.Outcome o = h.placement();
-      return String.format(Locale.ROOT, "%s %s at %.1f s, balanced in %.1f s: %d replicas moved (ideal %d), %d leaders moved;"
-          + " replicas per node %s, leaders %s", h.action(), o.node(), h.atSeconds(), o.seconds(), o.replicasMoved(), o.idealMoves(),
-          o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
+      Coordinator.Outcome o = h.placement();
+      return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved (ideal %d), %d leaders moved;"
+          + " replicas per node %s, leaders %s", h.action(), o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
+          o.idealMoves(), o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
     }
     String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}
         : h.action().startsWith("partition-") ? new String[] {"cut off", "reconnected"}

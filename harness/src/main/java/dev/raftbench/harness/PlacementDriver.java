@@ -1,53 +1,38 @@
 package dev.raftbench.harness;
 
 import dev.raftbench.store.engine.Engine;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
- * The placement driver: one authority in the trial that knows every shard's members and, when a
- * node joins or leaves, moves replicas through the engine's membership changes one at a time, as
- * TiKV's PD and RheaKV's placement driver do (theirs are Raft groups of their own; this one lives
- * in the trial's JVM, which is the only client).
- *
- * <p>A move of shard s from node a to node b: b is added (it catches up, by snapshot then log, and
- * becomes a voter), leadership leaves a if a leads, a is removed. Balanced: every live node holds
- * as many replicas as any other, to within one, and leads as many shards, to within one.
+ * The placement driver ({@code --coordinator pd}): one authority in the trial that knows every
+ * shard's members and, when a node joins or leaves, moves replicas one at a time, as TiKV's PD and
+ * RheaKV's placement driver do (theirs are Raft groups of their own; this one lives in the trial's
+ * JVM, the only client). It guarantees balance: afterwards every live node holds as many replicas
+ * as any other, to within one, and leads as many shards, to within one.
  *
  * <ul>
  *   <li>Join: the engine starts an empty node; replicas move from the fullest node to the emptiest
  *       until balanced. Each move gives the newcomer one more replica, so the moves are the fewest
- *       that balance: the newcomer's share, {@code floor(replicas / nodes)}, which the outcome
- *       reports as the ideal.
+ *       that balance.
  *   <li>Leave: each replica of the leaving node goes to the emptiest live node that does not hold
- *       its shard, then the node is removed. The ideal is the replicas it held.
+ *       its shard, then the node is removed.
  *   <li>Then leaders are balanced by leadership transfers.
  * </ul>
  */
-final class PlacementDriver {
-  /**
-   * What a join or a leave did.
-   *
-   * @param seconds          from the event until replicas and leaders were balanced
-   * @param replicasPerNode  after the change, per live node
-   */
-  record Outcome(String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
-      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode) {}
-
-  private final Engine engine;
-  private final int shards;
-
-  PlacementDriver(Engine engine) {
-    this.engine = engine;
-    this.shards = engine.shards();
+final class PlacementDriver extends Coordinator {
+  PlacementDriver(Engine engine, int replication) {
+    super(engine, replication);
   }
 
-  /** Starts a node and balances replicas and leaders onto it. */
+  @Override
+  String name() {
+    return "pd";
+  }
+
+  @Override
   Outcome join() {
     long t0 = System.nanoTime();
     String added = engine.addNode();
@@ -70,15 +55,11 @@ final class PlacementDriver {
     return outcome(added, moved, ideal, leaders, t0);
   }
 
-  /** Moves every replica off the node (the lowest-numbered live one when null), removes it, balances leaders. */
+  @Override
   Outcome leave(String node) {
     long t0 = System.nanoTime();
+    String leaving = node != null ? node : leaving();
     Map<String, List<Integer>> held = holdings();
-    String leaving = node != null ? node : held.keySet().stream().min(Comparator.comparingInt(PlacementDriver::number)).orElseThrow();
-    int replication = held.values().stream().mapToInt(List::size).sum() / Math.max(1, shards);
-    if (held.size() - 1 < replication) {
-      throw new IllegalStateException("removing " + leaving + " would leave " + (held.size() - 1) + " nodes for " + replication + " replicas a shard");
-    }
     List<Integer> its = List.copyOf(held.get(leaving));
     for (int shard : its) {
       if (engine.members(shard).size() > replication) {
@@ -96,17 +77,9 @@ final class PlacementDriver {
   }
 
   private void move(int shard, String from, String to, Map<String, List<Integer>> held) {
-    engine.addMember(shard, to);
+    move(shard, from, to);
     held.get(to).add(shard);
-    moveLeadershipOff(shard, from, to);
-    engine.removeMember(shard, from);
     held.get(from).remove(Integer.valueOf(shard));
-  }
-
-  private void moveLeadershipOff(int shard, String from, String to) {
-    if (engine.leader(shard).map(from::equals).orElse(false)) {
-      engine.transferLeadership(shard, to);
-    }
   }
 
   /** Leadership transfers until every live node leads as many shards as any other, to within one. */
@@ -114,13 +87,9 @@ final class PlacementDriver {
     int moves = 0;
     for (int round = 0; round < shards; round++) {
       Map<String, List<Integer>> led = leaders();
-      String most = led.entrySet().stream().max(Comparator.comparingInt((Map.Entry<String, List<Integer>> e) -> e.getValue().size())
-          .thenComparing(e -> -number(e.getKey()))).orElseThrow().getKey();
+      String most = fullest(led);
       List<String> fewest = led.keySet().stream().sorted(Comparator.comparingInt((String n) -> led.get(n).size())
-          .thenComparingInt(PlacementDriver::number)).toList();
-      if (led.get(most).size() - led.get(fewest.get(0)).size() <= 1) {
-        break;
-      }
+          .thenComparingInt(Coordinator::number)).toList();
       boolean transferred = false;
       for (String target : fewest) {
         if (led.get(most).size() - led.get(target).size() <= 1) {
@@ -135,43 +104,15 @@ final class PlacementDriver {
         }
       }
       if (!transferred) {
-        break; // no member of the busiest node's shards leads fewer: as balanced as the replicas allow
+        break; // balanced, or no member of the busiest node's shards leads fewer: as balanced as the replicas allow
       }
     }
     return moves;
   }
 
-  /** Live node -> the shards it holds a replica of. */
-  private Map<String, List<Integer>> holdings() {
-    Map<String, List<Integer>> held = new TreeMap<>(Comparator.comparingInt(PlacementDriver::number));
-    for (String n : engine.nodes()) {
-      held.put(n, new ArrayList<>());
-    }
-    for (int s = 0; s < shards; s++) {
-      for (String m : engine.members(s)) {
-        held.computeIfAbsent(m, k -> new ArrayList<>()).add(s);
-      }
-    }
-    return held;
-  }
-
-  /** Live node -> the shards it leads (a shard with no leader just now counts for none). */
-  private Map<String, List<Integer>> leaders() {
-    Map<String, List<Integer>> led = new TreeMap<>(Comparator.comparingInt(PlacementDriver::number));
-    for (String n : engine.nodes()) {
-      led.put(n, new ArrayList<>());
-    }
-    for (int s = 0; s < shards; s++) {
-      Optional<String> l = engine.leader(s);
-      if (l.isPresent() && led.containsKey(l.get())) {
-        led.get(l.get()).add(s);
-      }
-    }
-    return led;
-  }
-
-  private static String fullest(Map<String, List<Integer>> held) {
-    return held.entrySet().stream().max(Comparator.comparingInt((Map.Entry<String, List<Integer>> e) -> e.getValue().size())
+  /** The node with the most entries (the lowest-numbered of those). */
+  private static String fullest(Map<String, List<Integer>> counts) {
+    return counts.entrySet().stream().max(Comparator.comparingInt((Map.Entry<String, List<Integer>> e) -> e.getValue().size())
         .thenComparing(e -> -number(e.getKey()))).orElseThrow().getKey();
   }
 
@@ -180,22 +121,5 @@ final class PlacementDriver {
     return held.entrySet().stream().filter(e -> shard == null || !e.getValue().contains(shard))
         .min(Comparator.comparingInt((Map.Entry<String, List<Integer>> e) -> e.getValue().size()).thenComparingInt(e -> number(e.getKey())))
         .orElseThrow(() -> new IllegalStateException("no live node can take a replica of shard " + shard)).getKey();
-  }
-
-  private Outcome outcome(String node, int moved, int ideal, int leaders, long t0) {
-    Map<String, Integer> replicas = new LinkedHashMap<>();
-    holdings().forEach((n, s) -> replicas.put(n, s.size()));
-    Map<String, Integer> led = new LinkedHashMap<>();
-    leaders().forEach((n, s) -> led.put(n, s.size()));
-    return new Outcome(node, moved, ideal, leaders, (System.nanoTime() - t0) / 1e9, replicas, led);
-  }
-
-  /** n12 -> 12: nodes in the order they were made. */
-  private static int number(String node) {
-    try {
-      return Integer.parseInt(node.replaceAll("\\D", ""));
-    } catch (NumberFormatException e) {
-      return Integer.MAX_VALUE;
-    }
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param noiseFloor how long the same client runs against {@code noop} first; zero = not measured
  * @param balanceEpsilon hashing bounded: the most a shard holds is (1 + epsilon) times the mean
  * @param verify     read back every written key after the run and count lost acknowledged writes
+ * @param coordinator who moves shards when a node joins or leaves: pd or ring ({@link Coordinator})
  */
 record RunSpec(
     String workloadSource,
@@ -34,7 +35,8 @@ record RunSpec(
     double balanceEpsilon,
     boolean verify,
     boolean checkLinearizability,
-    java.util.List<Faults.Event> events) {
+    java.util.List<Faults.Event> events,
+    String coordinator) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
@@ -58,6 +60,6 @@ record RunSpec(
   RunSpec withTarget(Double opsPerSecond, Path dir) {
     EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
     return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events, coordinator);
   }
 }

@@ -54,7 +54,8 @@ final class TrialOptions {
   @Option(names = "--replication", description = "replicas of each shard, at most --nodes (default min(3, nodes))")
   Integer replication;
 
-  @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread (default ring)")
+  @Option(names = "--placement", description = "which nodes hold each shard: ring, groups, spread, consistent (default ring;"
+      + " consistent with --coordinator ring)")
   String placement;
 
   @Option(names = "--hashing", description = "hashing scheme key -> shard: jump, modulo, ring, rendezvous, maglev, bounded, range, range-even (default jump)")
@@ -87,8 +88,13 @@ final class TrialOptions {
   @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
   Duration warmup;
 
-  @Option(names = "--duration", defaultValue = "45s", converter = DurationConverter.class, description = "measured phase (default ${DEFAULT-VALUE})")
+  @Option(names = "--duration", converter = DurationConverter.class, description = "measured phase (default 45s, or, with --event,"
+      + " until 20s after the last event's start and DOWN if that is later)")
   Duration duration;
+
+  private static final Duration DEFAULT_DURATION = Duration.ofSeconds(45);
+  /** With events and no --duration: how long the measured phase goes on after the last one. */
+  private static final Duration AFTER_LAST_EVENT = Duration.ofSeconds(20);
 
   @Option(names = "--recordcount", description = "records to load (overrides the workload's recordcount)")
   Long recordcount;
@@ -157,6 +163,12 @@ final class TrialOptions {
       + " 20s:slow-disk=100ms:10s")
   List<String> events = new ArrayList<>();
 
+  @Option(names = "--coordinator", defaultValue = "pd", description = "who moves shards on add-node and remove-node: pd (a"
+      + " placement driver that balances replicas and leaders, moving one replica at a time) or ring (placement derived from"
+      + " the member list by consistent hashing, --placement consistent; every changed shard moved at once, no balancing)"
+      + " (default ${DEFAULT-VALUE})")
+  String coordinator;
+
   @Option(names = "--quiet", description = "no progress lines on stderr")
   boolean quiet;
 
@@ -189,7 +201,7 @@ final class TrialOptions {
     if (!arrivals.equals("uniform") && !arrivals.equals("poisson")) {
       throw bad("--arrivals must be uniform or poisson, was '" + arrivals + "'");
     }
-    if (duration.isZero()) {
+    if (duration != null && duration.isZero()) {
       throw bad("--duration must be longer than 0 s");
     }
     if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
@@ -221,7 +233,14 @@ final class TrialOptions {
       Partitioners.create(h, new PartitionerSpec(shards, vnodes,
           Partitioners.needsKeySample(h) ? new Workload(w).keySample(100_000) : List.of(), balanceEpsilon));
       int k = replication == null ? Math.min(3, nodes) : replication;
-      String pl = placement == null ? Placements.defaultName() : placement;
+      if (!Coordinator.NAMES.contains(coordinator)) {
+        throw new IllegalArgumentException("unknown coordinator '" + coordinator + "' (known: " + String.join(", ", Coordinator.NAMES) + ")");
+      }
+      if (coordinator.equals("ring") && placement != null && !placement.equals("consistent")) {
+        throw new IllegalArgumentException("--coordinator ring places shards by consistent hashing of the member list: use --placement"
+            + " consistent, or leave --placement out");
+      }
+      String pl = placement != null ? placement : coordinator.equals("ring") ? "consistent" : Placements.defaultName();
       ClusterMode mode = ClusterMode.parse(clusterMode);
       if (mode.processes() && !provider.capabilities().contains(Capability.PROCESSES)) {
         throw new IllegalArgumentException("--cluster " + mode.label() + ": " + new UnsupportedCapabilityException(engine, Capability.PROCESSES).getMessage());
@@ -241,11 +260,14 @@ final class TrialOptions {
       provider.validate(cluster);
       List<Faults.Event> faults = new ArrayList<>();
       for (String e : events) {
-        Faults.Event ev = Faults.parse(e);
-        if (ev.at().compareTo(duration) >= 0) {
-          throw new IllegalArgumentException("--event " + e + " falls after the measured phase (" + DurationConverter.human(duration) + ")");
+        faults.add(Faults.parse(e));
+      }
+      Duration measured = duration != null ? duration : faults.stream().map(ev -> ev.at().plus(ev.down()).plus(AFTER_LAST_EVENT))
+          .max(Duration::compareTo).filter(d -> d.compareTo(DEFAULT_DURATION) > 0).orElse(DEFAULT_DURATION);
+      for (int i = 0; i < faults.size(); i++) {
+        if (faults.get(i).at().compareTo(measured) >= 0) {
+          throw new IllegalArgumentException("--event " + events.get(i) + " falls after the measured phase (" + DurationConverter.human(measured) + ")");
         }
-        faults.add(ev);
       }
       Set<Capability> here = provider.capabilities(cluster);
       for (Faults.Event ev : faults) {
@@ -271,9 +293,9 @@ final class TrialOptions {
       Path dir = out != null ? out : Path.of("results", "runs",
           LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + w.name() + "-" + engine + "-" + t
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
-      return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, duration, seed, dir,
+      return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, measured, seed, dir,
           targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify, checkLinearizability,
-          List.copyOf(faults));
+          List.copyOf(faults), coordinator);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

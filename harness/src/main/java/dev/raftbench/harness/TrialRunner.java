@@ -143,7 +143,7 @@ final class TrialRunner {
         long m0 = System.nanoTime();
         long end = m0 + spec.duration().toNanos();
         if (!spec.events().isEmpty()) {
-          Faults f = new Faults(spec.events(), engine);
+          Faults f = new Faults(spec.events(), engine, Coordinator.create(spec.coordinator(), engine, spec.cluster().replication()));
           f.start(m0, end);
           faults = f;
         }

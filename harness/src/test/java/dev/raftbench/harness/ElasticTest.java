@@ -8,25 +8,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import dev.raftbench.store.shard.ConsistentPlacement;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A node joins, then one leaves, under a running workload A, on real clusters: the placement
- * driver moves 2 of the 6 shards' replicas onto the newcomer, then every replica off the
- * lowest-numbered node, through the engine's membership changes. Nothing acknowledged is lost,
- * the history is linearizable, and after each change every shard has exactly k = 3 replicas, all
- * on live nodes, spread to within one replica and one leader per node.
+ * A node joins, then one leaves, under a running workload A, on real clusters, with either
+ * coordinator: replicas move onto the newcomer, then off the lowest-numbered node, through the
+ * engine's membership changes. Nothing acknowledged is lost, the history is linearizable, and
+ * after each change every shard has exactly k = 3 replicas, all on live nodes: with {@code pd}
+ * spread to within one replica and one leader per node in the fewest moves that balance; with
+ * {@code ring} exactly where consistent hashing of the member list puts them.
  */
 class ElasticTest {
   @ParameterizedTest
-  @CsvSource({"ratis,embedded", "sofajraft,embedded", "sofajraft,processes"})
+  @CsvSource({"ratis,embedded,pd", "sofajraft,processes,pd", "ratis,embedded,ring", "sofajraft,embedded,ring"})
   @Timeout(300) // a guard against hangs, not a timing assertion
-  void aNodeJoinsThenOneLeavesAndNothingIsLost(String engine, String cluster, @TempDir Path dir) throws Exception {
+  void aNodeJoinsThenOneLeavesAndNothingIsLost(String engine, String cluster, String coordinator, @TempDir Path dir) throws Exception {
     Path out = dir.resolve("elastic");
-    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", engine, "--cluster", cluster, "--nodes", "3", "--shards", "6",
+    HarnessCli r = HarnessCli.run("run", "workload-a", "--engine", engine, "--cluster", cluster, "--coordinator", coordinator,
+        "--nodes", "3", "--shards", "6",
         "--recordcount", "100", "--threads", "4", "--warmup", "1s", "--duration", "20s", "--target", "300", "--noise-floor", "0",
         "--event", "2s:add-node", "--event", "10s:remove-node", "--check-linearizability", "--quiet", "--out", out.toString());
     assertThat(r.code).as(r.err).isZero();
@@ -38,16 +43,36 @@ class ElasticTest {
     assertThat(join.path("action").asText()).isEqualTo("add-node");
     assertThat(join.at("/nodes/0").asText()).isEqualTo("n4");
     assertThat(leave.at("/nodes/0").asText()).isEqualTo("n1");
-    // 18 replicas on 4 nodes: the newcomer's share is 4, each move gives it one
-    assertThat(join.at("/placement/replicas_moved").asInt()).isEqualTo(join.at("/placement/ideal_moves").asInt()).isEqualTo(4);
-    assertBalanced(join.at("/placement"), List.of("n1", "n2", "n3", "n4"));
+    assertThat(t.at("/spec/coordinator").asText()).isEqualTo(coordinator);
+    assertThat(join.at("/placement/coordinator").asText()).isEqualTo(coordinator);
+    List<String> four = List.of("n1", "n2", "n3", "n4");
+    List<String> three = List.of("n2", "n3", "n4");
+    if (coordinator.equals("pd")) {
+      // 18 replicas on 4 nodes: the newcomer's share is 4, each move gives it one
+      assertThat(join.at("/placement/replicas_moved").asInt()).isEqualTo(join.at("/placement/ideal_moves").asInt()).isEqualTo(4);
+      assertBalanced(join.at("/placement"), four);
+      assertBalanced(leave.at("/placement"), three);
+    } else {
+      assertThat(t.at("/spec/placement").asText()).isEqualTo("consistent");
+      assertWhereTheRingSays(join.at("/placement"), four);
+      assertWhereTheRingSays(leave.at("/placement"), three);
+    }
     assertThat(leave.at("/placement/replicas_moved").asInt()).isEqualTo(leave.at("/placement/ideal_moves").asInt());
-    assertBalanced(leave.at("/placement"), List.of("n2", "n3", "n4"));
     assertThat(t.at("/summary/errors").asLong()).isZero();
     assertThat(t.at("/verify/lost").asLong()).isZero();
     assertThat(t.at("/verify/unreadable").asLong()).isZero();
     assertThat(t.at("/linearizability/result").asText()).isEqualTo("ok");
     assertThat(Files.readString(out.resolve("timeseries.csv"))).contains("add-node n4").contains("remove-node n1");
+  }
+
+  /** Replicas per node exactly as consistent hashing of the live nodes places 6 shards x 3. */
+  private static void assertWhereTheRingSays(JsonNode placement, List<String> live) {
+    Map<String, Integer> expected = new TreeMap<>();
+    live.forEach(n -> expected.put(n, 0));
+    ConsistentPlacement.place(live, 6, 3).forEach(members -> members.forEach(n -> expected.merge(n, 1, Integer::sum)));
+    Map<String, Integer> actual = new TreeMap<>();
+    placement.path("replicas_per_node").fields().forEachRemaining(e -> actual.put(e.getKey(), e.getValue().asInt()));
+    assertThat(actual).isEqualTo(expected);
   }
 
   /** 6 shards x 3 replicas on exactly the live nodes given, to within one replica and one leader per node. */

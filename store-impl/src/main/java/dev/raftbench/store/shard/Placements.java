@@ -13,6 +13,7 @@ public final class Placements {
     BY_NAME.put("ring", RingPlacement::new);
     BY_NAME.put("groups", GroupsPlacement::new);
     BY_NAME.put("spread", SpreadPlacement::new);
+    BY_NAME.put("consistent", ConsistentPlacement::new);
   }
 
   private Placements() {}

@@ -28,7 +28,7 @@ class PlacementsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ring", "groups", "spread"})
+  @ValueSource(strings = {"ring", "groups", "spread", "consistent"})
   void everyShardGetsKDistinctValidNodes(String name) {
     for (int n : new int[] {1, 3, 4, 5, 10}) {
       for (int k = 1; k <= Math.min(n, 5); k++) {
@@ -66,6 +66,28 @@ class PlacementsTest {
       max = Math.max(max, c);
     }
     return max - min;
+  }
+
+  /**
+   * A node joining the consistent-hash placement takes replicas only onto itself: no replica moves
+   * between nodes that were already there, and every shard keeps k - 1 of its old members.
+   */
+  @Test
+  void aJoiningNodeOnlyTakesReplicasOntoItself() {
+    List<String> before = List.of("n1", "n2", "n3", "n4", "n5");
+    List<String> after = List.of("n1", "n2", "n3", "n4", "n5", "n6");
+    List<List<String>> old = ConsistentPlacement.place(before, 64, 3);
+    List<List<String>> now = ConsistentPlacement.place(after, 64, 3);
+    int moved = 0;
+    for (int s = 0; s < 64; s++) {
+      List<String> was = old.get(s);
+      List<String> added = now.get(s).stream().filter(n -> !was.contains(n)).toList();
+      assertThat(added).as("shard %d", s).isSubsetOf(List.of("n6"));
+      moved += added.size();
+    }
+    assertThat(moved).as("replicas the newcomer took").isPositive().isLessThan(64 * 3 / 2);
+    assertThat(new ConsistentPlacement().place(6, 64, 3)).as("by index, the same as by id")
+        .isEqualTo(now.stream().map(m -> m.stream().map(id -> Integer.parseInt(id.substring(1)) - 1).toList()).toList());
   }
 
   @Test

@@ -1,0 +1,127 @@
+package dev.raftbench.harness;
+
+import dev.raftbench.store.engine.Engine;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Who moves shards when a node joins or leaves ({@code --coordinator}): {@link PlacementDriver}
+ * ({@code pd}, one authority that balances) or {@link RingCoordinator} ({@code ring}, placement
+ * derived from the member list alone). Both move a replica the same way, through the engine's
+ * membership changes: the new member is added (it catches up, by snapshot then log, and becomes a
+ * voter), leadership leaves the old member if it leads, the old member is removed.
+ */
+abstract class Coordinator {
+  static final List<String> NAMES = List.of("pd", "ring");
+
+  /**
+   * What a join or a leave did.
+   *
+   * @param idealMoves      the fewest replica moves a balanced outcome needs: on a join the
+   *                        newcomer's share, floor(replicas / nodes); on a leave the replicas it held
+   * @param seconds         from the event until the coordinator was done
+   * @param replicasPerNode after the change, per live node
+   */
+  record Outcome(String coordinator, String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
+      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode) {}
+
+  static Coordinator create(String name, Engine engine, int replication) {
+    return switch (name) {
+      case "pd" -> new PlacementDriver(engine, replication);
+      case "ring" -> new RingCoordinator(engine, replication);
+      default -> throw new IllegalArgumentException("unknown coordinator '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+    };
+  }
+
+  protected final Engine engine;
+  protected final int shards;
+  protected final int replication;
+
+  Coordinator(Engine engine, int replication) {
+    this.engine = engine;
+    this.shards = engine.shards();
+    this.replication = replication;
+  }
+
+  abstract String name();
+
+  /** Starts a new node and moves replicas onto it. */
+  abstract Outcome join();
+
+  /** Moves every replica off the node and removes it. */
+  abstract Outcome leave(String node);
+
+  /** The node {@code remove-node} takes away: the lowest-numbered live one. */
+  String leaving() {
+    String n = engine.nodes().stream().min(Comparator.comparingInt(Coordinator::number)).orElseThrow();
+    if (engine.nodes().size() - 1 < replication) {
+      throw new IllegalStateException("removing " + n + " would leave " + (engine.nodes().size() - 1) + " nodes for "
+          + replication + " replicas a shard");
+    }
+    return n;
+  }
+
+  /** Moves shard's replica from one node to another: add, leadership off, remove. */
+  protected void move(int shard, String from, String to) {
+    engine.addMember(shard, to);
+    moveLeadershipOff(shard, from, to);
+    engine.removeMember(shard, from);
+  }
+
+  protected void moveLeadershipOff(int shard, String from, String to) {
+    if (engine.leader(shard).map(from::equals).orElse(false)) {
+      engine.transferLeadership(shard, to);
+    }
+  }
+
+  /** Live node -> the shards it holds a replica of, in node order. */
+  protected Map<String, List<Integer>> holdings() {
+    Map<String, List<Integer>> held = new TreeMap<>(Comparator.comparingInt(Coordinator::number));
+    for (String n : engine.nodes()) {
+      held.put(n, new ArrayList<>());
+    }
+    for (int s = 0; s < shards; s++) {
+      for (String m : engine.members(s)) {
+        held.computeIfAbsent(m, k -> new ArrayList<>()).add(s);
+      }
+    }
+    return held;
+  }
+
+  /** Live node -> the shards it leads (a shard with no leader just now counts for none). */
+  protected Map<String, List<Integer>> leaders() {
+    Map<String, List<Integer>> led = new TreeMap<>(Comparator.comparingInt(Coordinator::number));
+    for (String n : engine.nodes()) {
+      led.put(n, new ArrayList<>());
+    }
+    for (int s = 0; s < shards; s++) {
+      Optional<String> l = engine.leader(s);
+      if (l.isPresent() && led.containsKey(l.get())) {
+        led.get(l.get()).add(s);
+      }
+    }
+    return led;
+  }
+
+  protected Outcome outcome(String node, int moved, int ideal, int leaders, long t0) {
+    Map<String, Integer> replicas = new LinkedHashMap<>();
+    holdings().forEach((n, s) -> replicas.put(n, s.size()));
+    Map<String, Integer> led = new LinkedHashMap<>();
+    leaders().forEach((n, s) -> led.put(n, s.size()));
+    return new Outcome(name(), node, moved, ideal, leaders, (System.nanoTime() - t0) / 1e9, replicas, led);
+  }
+
+  /** n12 -> 12: nodes in the order they were made. */
+  protected static int number(String node) {
+    try {
+      return Integer.parseInt(node.replaceAll("\\D", ""));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+}
