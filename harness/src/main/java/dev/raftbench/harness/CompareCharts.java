@@ -117,7 +117,7 @@ final class CompareCharts {
       for (Comparison.Marker m : r.events()) {
         chart.addAnnotation(new AnnotationLine(m.atSeconds(), true, false));
         if (!p99) { // one line of text under the other, as events of several bundles may fall at one time
-          chart.addAnnotation(new AnnotationText(r.input().label() + ": " + m.label(), m.atSeconds(), top * (1 - 0.05 * k++), false));
+          chart.addAnnotation(new AnnotationText(r.input().label() + ": " + m.label(), m.atSeconds(), top * Math.max(0.05, 1 - 0.05 * k++), false));
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.raftbench.harness;
 
 import dev.raftbench.store.engine.Capability;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +50,11 @@ final class Faults {
   }
 
   /** What to add to the command line when an engine could do what is asked, configured otherwise. */
-  static String hint(Capability needed) {
+  static String hint(Capability needed, ClusterMode mode) {
     return switch (needed) {
-      case NODE_PAUSE, SLOW_DISK -> " (its nodes share the trial's JVM: add --cluster processes)";
+      case SLOW_DISK -> mode.processes() ? " (this build has no slow-sync library: gcc was not found where it was built)"
+          : " (its nodes share the trial's JVM: add --cluster processes)";
+      case NODE_PAUSE -> " (its nodes share the trial's JVM: add --cluster processes)";
       case NODE_JOIN -> " (network namespaces are made for the nodes a cluster starts with: use --cluster embedded or processes)";
       case PARTITION -> " (its nodes share 127.0.0.1: add --cluster netns)";
       default -> "";

@@ -61,6 +61,7 @@ final class PlacementDriver extends Coordinator {
     String leaving = node != null ? node : leaving();
     Map<String, List<Integer>> held = holdings();
     List<Integer> its = List.copyOf(held.get(leaving));
+    int moved = 0;
     for (int shard : its) {
       if (engine.members(shard).size() > replication) {
         // a replica too many (a move that failed half-way): only the removal is left to do
@@ -69,11 +70,12 @@ final class PlacementDriver extends Coordinator {
         held.get(leaving).remove(Integer.valueOf(shard));
       } else {
         move(shard, leaving, emptiest(held, shard), held);
+        moved++;
       }
     }
     engine.removeNode(leaving);
     int leaders = balanceLeaders();
-    return outcome(leaving, its.size(), its.size(), leaders, t0);
+    return outcome(leaving, moved, its.size(), leaders, t0);
   }
 
   private void move(int shard, String from, String to, Map<String, List<Integer>> held) {

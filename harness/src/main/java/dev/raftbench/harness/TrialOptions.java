@@ -159,8 +159,9 @@ final class TrialOptions {
       + " default 5s; nodes that are processes, and etcd), partition-leader (cut the node leading shard 0 off from the"
       + " other nodes for DOWN, default 5s; the client still reaches it; --cluster netns) or slow-disk[=DELAY] (every"
       + " sync to disk of the node leading shard 0 takes DELAY longer, default 50ms, for DOWN, default 10s; --cluster"
-      + " processes or netns) or slow-disk-all[=DELAY] (the same on every node), e.g. 15s:kill-leader:5s,"
-      + " 20s:slow-disk=100ms:10s")
+      + " processes or netns), slow-disk-all[=DELAY] (the same on every node), add-node (a new node joins, shards move onto"
+      + " it) or remove-node (the lowest-numbered node's shards move off, then it leaves; both by --coordinator), e.g."
+      + " 15s:kill-leader:5s, 20s:slow-disk=100ms:10s, 20s:add-node")
   List<String> events = new ArrayList<>();
 
   @Option(names = "--coordinator", defaultValue = "pd", description = "who moves shards on add-node and remove-node: pd (a"
@@ -250,10 +251,6 @@ final class TrialOptions {
           throw new IllegalArgumentException("--cluster netns: the " + engine + " engine cannot run its nodes in network namespaces ("
               + Capability.PARTITION + " is not supported)");
         }
-        String reason = NodeHosts.unavailableReason();
-        if (reason != null) {
-          throw new IllegalArgumentException("--cluster netns: " + reason);
-        }
       }
       EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir,
           engineOptions, mode);
@@ -274,7 +271,13 @@ final class TrialOptions {
         Capability needed = Faults.needs(ev.action());
         if (!here.contains(needed)) {
           throw new IllegalArgumentException("--event " + ev.action() + ": " + new UnsupportedCapabilityException(engine, needed).getMessage()
-              + (provider.capabilities().contains(needed) ? " as configured here" + Faults.hint(needed) : ""));
+              + (provider.capabilities().contains(needed) ? " as configured here" + Faults.hint(needed, mode) : ""));
+        }
+      }
+      if (mode == ClusterMode.NETNS) { // last: the other checks hold on any machine
+        String reason = NodeHosts.unavailableReason();
+        if (reason != null) {
+          throw new IllegalArgumentException("--cluster netns: " + reason);
         }
       }
       if (faults.stream().anyMatch(ev -> Faults.needs(ev.action()) == Capability.NODE_STOP_START) && cluster.log() == LogStorage.MEMORY) {

@@ -361,8 +361,8 @@ final class RatisEngine implements Engine {
       throw new EngineException("ratis cluster is closed", false);
     }
     int i = nodes.size() + 1;
+    Node node = new Node("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
     try {
-      Node node = new Node("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
       Files.createDirectories(node.dir);
       if (processes) {
         node.port = FreePorts.pick(1)[0];
@@ -377,11 +377,16 @@ final class RatisEngine implements Engine {
         nodes.add(node);
       }
       return node.id.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EngineException("interrupted while starting node n" + i, false, e);
-    } catch (IOException e) {
-      throw new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
+    } catch (InterruptedException | IOException | RuntimeException e) {
+      // not a node of the cluster: nothing left running, nothing listed
+      if (processes) {
+        procs.forget(i - 1);
+      }
+      nodes.remove(node);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw e instanceof RuntimeException r ? r : new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
     }
   }
 

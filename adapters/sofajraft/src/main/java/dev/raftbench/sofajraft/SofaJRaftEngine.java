@@ -398,8 +398,8 @@ final class SofaJRaftEngine implements Engine {
       throw new EngineException("sofajraft cluster is closed", false);
     }
     int i = servers.size() + 1;
+    Server server = new Server("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
     try {
-      Server server = new Server("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
       Files.createDirectories(server.dir);
       if (processes) {
         server.port = FreePorts.pick(1)[0];
@@ -411,11 +411,18 @@ final class SofaJRaftEngine implements Engine {
         servers.add(server);
       }
       return server.id;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EngineException("interrupted while starting node n" + i, false, e);
-    } catch (IOException e) {
-      throw new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
+    } catch (InterruptedException | IOException | RuntimeException e) {
+      // not a node of the cluster: nothing left running, nothing listed
+      if (processes) {
+        procs.forget(i - 1);
+      } else if (server.rpc != null) {
+        stopServer(server);
+      }
+      servers.remove(server);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw e instanceof RuntimeException r ? r : new EngineException("starting node n" + i + " failed: " + e.getMessage(), false, e);
     }
   }
 

@@ -1,6 +1,10 @@
 package dev.raftbench.store.engine;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeHosts implements AutoCloseable {
   private static final String PREFIX = "raftbench-";
+  private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "raftbench-netns.lock");
   private static final String LOOPBACK = "127.0.0.1";
   /** Locally administered, and given to no interface here. */
   private static final String NOWHERE_MAC = "02:00:00:00:00:00";
@@ -51,6 +56,7 @@ public final class NodeHosts implements AutoCloseable {
   private final boolean[] isolated;
   private Thread hook;
   private boolean closed;
+  private volatile boolean ownsBridge;
 
   private NodeHosts(List<String> addresses, List<String> namespaces, String bridge, String subnet) {
     this.addresses = List.copyOf(addresses);
@@ -77,9 +83,18 @@ public final class NodeHosts implements AutoCloseable {
     }
     try {
       run(List.of("ip", "netns", "list"));
-      return null;
     } catch (IOException e) {
       return "network namespaces need iproute2's ip (apt-get install iproute2): " + e.getMessage();
+    }
+    // root without the right to make one (a container without CAP_SYS_ADMIN) fails only here
+    String probe = PREFIX + ProcessHandle.current().pid() + "-probe-n0";
+    try {
+      run(List.of("ip", "netns", "add", probe));
+      return null;
+    } catch (IOException e) {
+      return "this machine refuses to make a network namespace: " + e.getMessage();
+    } finally {
+      quietly("netns", "del", probe);
     }
   }
 
@@ -93,8 +108,14 @@ public final class NodeHosts implements AutoCloseable {
       throw new EngineException("--cluster netns: " + reason, false);
     }
     removeOrphans();
+    // one JVM at a time picks a subnet and claims it with its bridge, so two trials never share one
+    try (FileChannel lock = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+      return netns(nodes, freeSubnet());
+    }
+  }
+
+  private static NodeHosts netns(int nodes, String subnet) throws IOException {
     String tag = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-    String subnet = freeSubnet();
     List<String> addresses = new ArrayList<>();
     List<String> namespaces = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
@@ -115,6 +136,7 @@ public final class NodeHosts implements AutoCloseable {
 
   private void create() throws IOException {
     ip("link", "add", bridge, "type", "bridge");
+    ownsBridge = true; // from here on close deletes it: not before, in case another JVM drew the same tag
     ip("addr", "add", subnet + ".1/24", "dev", bridge);
     ip("link", "set", bridge, "up");
     for (int i = 0; i < namespaces.size(); i++) {
@@ -174,41 +196,61 @@ public final class NodeHosts implements AutoCloseable {
     return c;
   }
 
-  /** Cuts node i off from every other node, both ways; the client still reaches it. */
+  /** Cuts node i off from every other node, both ways; the client still reaches it. Undone whole if a step fails. */
   public synchronized void isolate(int node) {
     requireNamespaces();
     if (isolated[node]) {
       return;
     }
-    routeToDrop(node, "add");
+    try {
+      for (int j = 0; j < size(); j++) {
+        if (j != node) {
+          // replace, not add: the route is there already when j is cut off too
+          ip("-n", namespaces.get(node), "route", "replace", addresses.get(j) + "/32", "via", nowhere(), "dev", inside(node));
+          ip("-n", namespaces.get(j), "route", "replace", addresses.get(node) + "/32", "via", nowhere(), "dev", inside(j));
+        }
+      }
+    } catch (IOException e) {
+      unroute(node);
+      throw new EngineException("cutting off node " + (node + 1) + ": " + e.getMessage(), false);
+    }
     isolated[node] = true;
   }
 
-  /** Undoes {@link #isolate}. */
+  /** Undoes {@link #isolate}; a link to another node that is cut off itself stays cut. */
   public synchronized void heal(int node) {
     requireNamespaces();
     if (!isolated[node]) {
       return;
     }
-    routeToDrop(node, "del");
     isolated[node] = false;
+    List<String> failed = unroute(node);
+    if (!failed.isEmpty()) {
+      throw new EngineException("reconnecting node " + (node + 1) + ": " + String.join("; ", failed), false);
+    }
+  }
+
+  /** Deletes the routes that cut node i off, but those another cut-off node needs; what failed. */
+  private List<String> unroute(int node) {
+    List<String> failed = new ArrayList<>();
+    for (int j = 0; j < size(); j++) {
+      if (j != node && !isolated[j]) {
+        for (String[] route : new String[][] {{namespaces.get(node), addresses.get(j), inside(node)}, {namespaces.get(j), addresses.get(node), inside(j)}}) {
+          try {
+            ip("-n", route[0], "route", "del", route[1] + "/32", "via", nowhere(), "dev", route[2]);
+          } catch (IOException e) {
+            if (!e.getMessage().contains("No such process")) { // not there: nothing to undo
+              failed.add(e.getMessage());
+            }
+          }
+        }
+      }
+    }
+    return failed;
   }
 
   public synchronized boolean isolated(int node) {
     return isolated[node];
-  }
-
-  private void routeToDrop(int node, String verb) {
-    try {
-      for (int j = 0; j < size(); j++) {
-        if (j != node) {
-          ip("-n", namespaces.get(node), "route", verb, addresses.get(j) + "/32", "via", nowhere(), "dev", inside(node));
-          ip("-n", namespaces.get(j), "route", verb, addresses.get(node) + "/32", "via", nowhere(), "dev", inside(j));
-        }
-      }
-    } catch (IOException e) {
-      throw new EngineException((verb.equals("add") ? "cutting off " : "reconnecting ") + "node " + (node + 1) + ": " + e.getMessage(), false);
-    }
   }
 
   private void requireNamespaces() {
@@ -237,7 +279,9 @@ public final class NodeHosts implements AutoCloseable {
     for (String ns : namespaces) {
       deleteNamespace(ns);
     }
-    quietly("link", "del", bridge);
+    if (ownsBridge) {
+      quietly("link", "del", bridge);
+    }
     if (hook != null && Thread.currentThread() != hook) {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

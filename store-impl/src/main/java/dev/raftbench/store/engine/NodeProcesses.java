@@ -48,16 +48,29 @@ public final class NodeProcesses implements AutoCloseable {
     return hosts.address(node);
   }
 
-  /** Node i's process, made on the first call (the same command on every restart) and started. */
+  /**
+   * Starts node i's process on {@code command} (a restart may name other shards than the first
+   * start did), unless it is running already; its log is appended to across restarts.
+   */
   public synchronized ChildProcess start(int node, String name, Path dir, List<String> command) throws IOException {
     ChildProcess p = processes.get(node);
-    if (p == null) {
-      p = new ChildProcess(name, hosts.command(node, command), dir.resolve("node.log"), SlowSync.environment(preload, dir));
-      processes.put(node, p);
-      dirs.put(node, dir);
+    if (p != null && p.alive()) {
+      return p;
     }
+    p = new ChildProcess(name, hosts.command(node, command), dir.resolve("node.log"), SlowSync.environment(preload, dir));
+    processes.put(node, p);
+    dirs.put(node, dir);
     p.start();
     return p;
+  }
+
+  /** Kills node i's process, if any, and forgets it (a node that failed to join). */
+  public synchronized void forget(int node) {
+    ChildProcess p = processes.remove(node);
+    if (p != null) {
+      p.kill();
+    }
+    dirs.remove(node);
   }
 
 

@@ -326,6 +326,46 @@ public abstract class EngineConformanceSuite {
     }
   }
 
+  /**
+   * A node joins empty, takes a replica of shard 0 (everything before it readable there), keeps it
+   * across its own restart, gives it up and leaves; a node still holding a replica cannot leave.
+   */
+  @Test
+  void aNodeJoinsTakesAShardKeepsItAcrossARestartAndLeaves() throws Exception {
+    if (!has(Capability.NODE_JOIN)) {
+      start(spec());
+      assertThatThrownBy(() -> engine.addNode()).isInstanceOf(UnsupportedCapabilityException.class);
+      assumeTrue(false, "engine declares no NODE_JOIN");
+    }
+    ShardedKvClient c = start(spec().withLog(LogStorage.DISK));
+    int shard = 0;
+    List<String> keys = keysOf(c, shard, 20);
+    for (String key : keys) {
+      assertThat(await(c.put(key, record("f", key)))).isEqualTo(Reply.DONE);
+    }
+    String newcomer = engine.addNode();
+    assertThat(engine.nodes()).contains(newcomer).hasSize(nodes() + 1);
+    assertThat(engine.members(shard)).doesNotContain(newcomer);
+    engine.addMember(shard, newcomer);
+    Reply first = new Reply.Found(record("f", keys.get(0)));
+    assertThat(awaitOn(newcomer, shard, keys.get(0), first)).isEqualTo(first);
+
+    // restarted, it comes back with its replica: a write after the restart reaches it
+    engine.stopNode(newcomer);
+    engine.startNode(newcomer);
+    String last = keys.get(keys.size() - 1);
+    assertThat(await(c.put(last, record("f", "after")))).isEqualTo(Reply.DONE);
+    Reply after = new Reply.Found(record("f", "after"));
+    assertThat(awaitOn(newcomer, shard, last, after)).isEqualTo(after);
+
+    String holder = engine.members(shard).stream().filter(n -> !n.equals(newcomer)).findFirst().orElseThrow();
+    assertThatThrownBy(() -> engine.removeNode(holder)).hasMessageContaining("still holds a replica");
+    engine.removeMember(shard, newcomer);
+    engine.removeNode(newcomer);
+    assertThat(engine.nodes()).doesNotContain(newcomer).hasSize(nodes());
+    assertThat(await(c.get(last, List.of()))).isEqualTo(after);
+  }
+
   /** Polls one replica's own state until it answers as expected (a follower applies a little behind the leader). */
   private Reply awaitOn(String node, int shard, String key, Reply expected) throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();

@@ -84,6 +84,16 @@ class NodeHostsTest {
         hosts.heal(0);
         assertThat(probe(hosts, 1, hosts.address(0))).as("reconnected").isZero();
         assertThat(probe(hosts, 0, hosts.address(2))).as("reconnected").isZero();
+
+        // two cut off at once: healing one keeps the link between them cut until the other heals
+        hosts.isolate(0);
+        hosts.isolate(1);
+        hosts.heal(0);
+        assertThat(probe(hosts, 0, hosts.address(2))).as("node 0 is back with node 2").isZero();
+        assertThat(probe(hosts, 0, hosts.address(1))).as("node 1 is still cut off").isEqualTo(124);
+        hosts.heal(1);
+        assertThat(probe(hosts, 0, hosts.address(1))).as("both back").isZero();
+        assertThat(probe(hosts, 1, hosts.address(2))).as("both back").isZero();
       } finally {
         listeners.forEach(ChildProcess::kill);
       }
