@@ -56,6 +56,25 @@ abstract class Coordinator {
   /** Moves every replica off the node and removes it. */
   abstract Outcome leave(String node);
 
+  /**
+   * {@code transfer-leaders}: every shard's leadership goes to the member after its leader (in
+   * node order), as an operator draining leaders or a rolling restart would; no replica moves.
+   */
+  Outcome rotateLeaders() {
+    long t0 = System.nanoTime();
+    int moved = 0;
+    for (int s = 0; s < shards; s++) {
+      Optional<String> leader = engine.leader(s);
+      List<String> members = engine.members(s).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList();
+      if (leader.isEmpty() || members.size() < 2) {
+        continue;
+      }
+      engine.transferLeadership(s, members.get((members.indexOf(leader.get()) + 1) % members.size()));
+      moved++;
+    }
+    return outcome(null, 0, 0, moved, t0);
+  }
+
   /** The node {@code remove-node} takes away: the lowest-numbered live one. */
   String leaving() {
     String n = engine.nodes().stream().min(Comparator.comparingInt(Coordinator::number)).orElseThrow();

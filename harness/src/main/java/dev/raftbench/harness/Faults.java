@@ -31,11 +31,12 @@ import java.util.function.Consumer;
  * (default 50 ms) for DOWN (default 10 s), where nodes are JVMs of their own, and
  * {@code slow-disk-all[=DELAY]} every node's (a slow minority is hidden by the quorum);
  * {@code add-node} starts a new node and {@code remove-node} takes the lowest-numbered live node
- * away, each with its shards moved by the run's {@link Coordinator} (DOWN does not apply).
+ * away, each with its shards moved by the run's {@link Coordinator}; {@code transfer-leaders} hands
+ * every shard's leadership to its next member (DOWN does not apply to these three).
  */
 final class Faults {
   static final List<String> ACTIONS = List.of("kill-leader", "kill-node", "restart-all", "pause-leader", "partition-leader", "slow-disk",
-      "slow-disk-all", "add-node", "remove-node");
+      "slow-disk-all", "add-node", "remove-node", "transfer-leaders");
   private static final Duration DEFAULT_SYNC_DELAY = Duration.ofMillis(50);
 
   /** What the engine must be able to do for the action. */
@@ -45,6 +46,7 @@ final class Faults {
       case "partition-leader" -> Capability.PARTITION;
       case "slow-disk", "slow-disk-all" -> Capability.SLOW_DISK;
       case "add-node", "remove-node" -> Capability.NODE_JOIN;
+      case "transfer-leaders" -> Capability.MEMBERSHIP;
       default -> Capability.NODE_STOP_START;
     };
   }
@@ -111,7 +113,7 @@ final class Faults {
     }
     Duration down = parts.length == 3 ? duration(parts[2], s)
         : switch (action) {
-          case "restart-all", "add-node", "remove-node" -> Duration.ZERO;
+          case "restart-all", "add-node", "remove-node", "transfer-leaders" -> Duration.ZERO;
           case "slow-disk", "slow-disk-all" -> Duration.ofSeconds(10);
           default -> Duration.ofSeconds(5);
         };
@@ -215,9 +217,13 @@ final class Faults {
 
   private Happened run(Event e, double at) throws InterruptedException {
     switch (e.action()) {
-      case "add-node", "remove-node" -> {
-        Coordinator.Outcome o = e.action().equals("add-node") ? coordinator.join() : coordinator.leave(null);
-        return new Happened(at, e.name(), List.of(o.node()), 0, o.seconds(), null, o);
+      case "add-node", "remove-node", "transfer-leaders" -> {
+        Coordinator.Outcome o = switch (e.action()) {
+          case "add-node" -> coordinator.join();
+          case "remove-node" -> coordinator.leave(null);
+          default -> coordinator.rotateLeaders();
+        };
+        return new Happened(at, e.name(), o.node() == null ? List.of() : List.of(o.node()), 0, o.seconds(), null, o);
       }
       case "pause-leader" -> {
         return disturb(e, at, List.of(leader0(e)), engine::pauseNode, engine::resumeNode, "resuming");
@@ -316,7 +322,7 @@ final class Faults {
     if (h.placement() != null) {
       Coordinator.Outcome o = h.placement();
       return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved (ideal %d), %d leaders moved;"
-          + " replicas per node %s, leaders %s", h.action(), o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
+          + " replicas per node %s, leaders %s", h.action(), o.node() == null ? "" : o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
           o.idealMoves(), o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
     }
     String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}

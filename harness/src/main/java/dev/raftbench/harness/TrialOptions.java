@@ -160,8 +160,9 @@ final class TrialOptions {
       + " other nodes for DOWN, default 5s; the client still reaches it; --cluster netns) or slow-disk[=DELAY] (every"
       + " sync to disk of the node leading shard 0 takes DELAY longer, default 50ms, for DOWN, default 10s; --cluster"
       + " processes or netns), slow-disk-all[=DELAY] (the same on every node), add-node (a new node joins, shards move onto"
-      + " it) or remove-node (the lowest-numbered node's shards move off, then it leaves; both by --coordinator), e.g."
-      + " 15s:kill-leader:5s, 20s:slow-disk=100ms:10s, 20s:add-node")
+      + " it), remove-node (the lowest-numbered node's shards move off, then it leaves; both by --coordinator) or"
+      + " transfer-leaders (every shard's leadership to its next member), e.g. 15s:kill-leader:5s, 20s:slow-disk=100ms:10s,"
+      + " 20s:add-node")
   List<String> events = new ArrayList<>();
 
   @Option(names = "--coordinator", defaultValue = "pd", description = "who moves shards on add-node and remove-node: pd (a"

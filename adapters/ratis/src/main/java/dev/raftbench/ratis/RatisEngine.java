@@ -670,7 +670,7 @@ final class RatisEngine implements Engine {
     // the new server must know the group before the leader sends it entries or a snapshot
     check("adding shard " + shard + " to " + nodeId, () -> addGroup(node, next));
     try {
-      check("adding " + nodeId + " to shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+      reconfigure("adding " + nodeId + " to shard " + shard, shard, peers);
     } catch (EngineException e) {
       try { // not a member: no replica left behind
         removeGroup(node, old.getGroupId());
@@ -690,7 +690,7 @@ final class RatisEngine implements Engine {
       throw new IllegalArgumentException("node " + nodeId + " does not hold shard " + shard);
     }
     List<RaftPeer> peers = old.getPeers().stream().filter(p -> !p.getId().equals(node.id)).toList();
-    check("removing " + nodeId + " from shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    reconfigure("removing " + nodeId + " from shard " + shard, shard, peers);
     replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
     if (running(node)) {
       check("dropping shard " + shard + " on " + nodeId, () -> removeGroup(node, old.getGroupId()));
@@ -710,7 +710,7 @@ final class RatisEngine implements Engine {
     }
     List<RaftPeer> peers = old.getPeers().stream()
         .map(p -> RaftPeer.newBuilder(p).setPriority(p.getId().equals(target.id) ? 1 : 0).build()).toList();
-    check("raising the priority of " + nodeId + " in shard " + shard, () -> clients[shard].admin().setConfiguration(peers));
+    reconfigure("raising the priority of " + nodeId + " in shard " + shard, shard, peers);
     replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!leader(shard).map(nodeId::equals).orElse(false)) {
@@ -729,6 +729,40 @@ final class RatisEngine implements Engine {
         throw new EngineException("interrupted", false, e);
       }
     }
+  }
+
+  /**
+   * Sets the shard's configuration, tried again for up to a minute while another reconfiguration is
+   * in progress (a leader just elected finishes the one it inherited first).
+   */
+  private void reconfigure(String what, int shard, List<RaftPeer> peers) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        check(what, () -> clients[shard].admin().setConfiguration(peers));
+        return;
+      } catch (EngineException e) {
+        if (!inProgress(e) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EngineException("interrupted", false, e);
+      }
+    }
+  }
+
+  private static boolean inProgress(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException
+          || String.valueOf(t.getMessage()).contains("Reconfiguration is already in progress")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private interface AdminCall {
