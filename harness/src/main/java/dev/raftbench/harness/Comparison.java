@@ -29,7 +29,7 @@ final class Comparison {
   static final String SCHEMA = "raftbench.comparison/1";
   /** Settings that tell bundles apart; a label names those that differ between the inputs. */
   private static final List<String> LABEL_KEYS = List.of("workload", "engine", "transport", "hashing", "placement", "nodes", "shards",
-      "replication", "log", "fsync", "reads", "cluster", "target_ops_s", "threads", "inflight_per_thread", "engine_options");
+      "replication", "coordinator", "log", "fsync", "reads", "cluster", "target_ops_s", "threads", "inflight_per_thread", "engine_options");
 
   private Comparison() {}
 
