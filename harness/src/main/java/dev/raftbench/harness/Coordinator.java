@@ -75,6 +75,11 @@ abstract class Coordinator {
     return outcome(null, 0, 0, moved, t0);
   }
 
+  /** The replicas a balanced layout gives each of {@code liveNodes} nodes at least: a newcomer's share, the fewest moves of a join. */
+  protected int newcomerShare(int liveNodes) {
+    return shards * replication / liveNodes;
+  }
+
   /** The node {@code remove-node} takes away: the lowest-numbered live one. */
   String leaving() {
     String n = engine.nodes().stream().min(Comparator.comparingInt(Coordinator::number)).orElseThrow();

@@ -73,10 +73,6 @@ final class Faults {
     String name() {
       return delay == null ? action : action + "=" + (delay.toNanos() % 1_000_000 == 0 ? delay.toMillis() + "ms" : delay.toNanos() / 1000 + "us");
     }
-
-    String label() {
-      return name() + " at " + DurationConverter.human(at) + " (for " + DurationConverter.human(down) + ")";
-    }
   }
 
   /**

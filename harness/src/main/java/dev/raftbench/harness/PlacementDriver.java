@@ -37,8 +37,7 @@ final class PlacementDriver extends Coordinator {
     long t0 = System.nanoTime();
     String added = engine.addNode();
     Map<String, List<Integer>> held = holdings();
-    int replicas = held.values().stream().mapToInt(List::size).sum();
-    int ideal = replicas / held.size();
+    int ideal = newcomerShare(held.size());
     int moved = 0;
     while (true) {
       String fullest = fullest(held);

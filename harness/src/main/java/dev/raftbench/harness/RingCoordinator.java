@@ -42,7 +42,7 @@ final class RingCoordinator extends Coordinator {
     String added = engine.addNode();
     List<String> live = engine.nodes();
     int[] moved = apply(ConsistentPlacement.place(live, shards, replication));
-    return outcome(added, moved[0], shards * replication / live.size(), moved[1], t0);
+    return outcome(added, moved[0], newcomerShare(live.size()), moved[1], t0);
   }
 
   @Override

@@ -100,7 +100,7 @@ public final class NodeProcesses implements AutoCloseable {
     if (preload.isEmpty()) {
       throw new UnsupportedCapabilityException(engine + " (this build has no slow-sync library: gcc was not found)", Capability.SLOW_DISK);
     }
-    SlowSync.set(dirs.get(node), delay, engine);
+    SlowSync.set(dirs.get(node), delay);
   }
 
   private ChildProcess require(int node) {
@@ -120,16 +120,11 @@ public final class NodeProcesses implements AutoCloseable {
     return m;
   }
 
-  /** SIGTERM to every node at once, SIGKILL after {@code graceSeconds}. */
-  public void stopAll(int graceSeconds) {
-    List.copyOf(processes.values()).parallelStream().forEach(p -> p.stop(graceSeconds));
-  }
-
-  /** Stops every node, then removes the namespaces. */
+  /** Stops every node (SIGTERM to all at once, SIGKILL after 30 s), then removes the namespaces. */
   @Override
   public void close() {
     try {
-      stopAll(30);
+      List.copyOf(processes.values()).parallelStream().forEach(p -> p.stop(30));
     } finally {
       hosts.close();
     }

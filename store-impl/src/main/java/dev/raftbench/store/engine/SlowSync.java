@@ -49,11 +49,8 @@ public final class SlowSync {
     return Map.of("LD_PRELOAD", installed.get("LD_PRELOAD"), "RAFTBENCH_SLOW_DISK", nodeDir.resolve(CONTROL).toAbsolutePath().toString());
   }
 
-  /** Sets the node's delay per sync (zero: none); the node reads it at its next sync. */
-  public static void set(Path nodeDir, Duration delay, String engine) {
-    if (!available()) {
-      throw new UnsupportedCapabilityException(engine, Capability.SLOW_DISK);
-    }
+  /** Sets the node's delay per sync (zero: none); the node reads it at its next sync (if {@link #install} gave it the library). */
+  public static void set(Path nodeDir, Duration delay) {
     try {
       ChildProcess.writeWhole(nodeDir.resolve(CONTROL), String.valueOf(delay.toNanos() / 1000));
     } catch (IOException e) {

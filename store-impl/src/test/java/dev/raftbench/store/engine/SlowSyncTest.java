@@ -44,7 +44,7 @@ class SlowSyncTest {
     Assumptions.assumeTrue(SlowSync.available(), "this build has no slow-sync library (no gcc)");
     Map<String, String> installed = SlowSync.install(dir);
     Path node = Files.createDirectories(dir.resolve("n1"));
-    SlowSync.set(node, Duration.ofMillis(150), "test");
+    SlowSync.set(node, Duration.ofMillis(150));
     Path result = dir.resolve("shortest");
     ChildProcess p = new ChildProcess("syncer", ChildProcess.javaCommand(List.of(), Syncer.class.getName(),
         List.of(dir.resolve("data").toString(), "3", result.toString())), dir.resolve("syncer.log"), SlowSync.environment(installed, node));
