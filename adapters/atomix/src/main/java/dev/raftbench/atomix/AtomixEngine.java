@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -197,8 +198,7 @@ final class AtomixEngine implements Engine {
     }
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (Member m : members) {
-      m.atomix = server(m);
-      started.add(m.atomix.start());
+      started.add(startMember(m, 1));
     }
     await(CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)), deadline, "the members to form the cluster");
 
@@ -494,22 +494,72 @@ final class AtomixEngine implements Engine {
     if (m.atomix != null) {
       return;
     }
-    KvPrimitiveService.REPLICAS.remove(m.memberId.id());
-    Atomix a = server(m);
-    m.atomix = a;
+    CompletableFuture<Void> started = startMember(m, 1);
     try {
-      a.start().get(intOption(options, "start.timeout.secs"), TimeUnit.SECONDS);
+      started.get(intOption(options, "start.timeout.secs"), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      m.atomix = null;
-      stop(a, node);
+      abandon(m, started);
       throw new EngineException("interrupted starting atomix node " + node, false, e);
     } catch (ExecutionException | TimeoutException e) {
       // stopped again, so that a later startNode tries afresh instead of seeing it running
-      m.atomix = null;
-      stop(a, node);
-      throw new EngineException("atomix node " + node + " did not start: " + e, false, e);
+      abandon(m, started);
+      throw new EngineException("atomix node " + node + " did not start: " + (e.getCause() == null ? e : e.getCause()), false, e);
     }
+  }
+
+  private void abandon(Member m, CompletableFuture<Void> starting) {
+    starting.cancel(false);
+    Atomix a = m.atomix;
+    m.atomix = null;
+    if (a != null) {
+      stop(a, m.id);
+    }
+  }
+
+  /**
+   * Starts a fresh Atomix instance for the member, and starts it afresh (up to {@link
+   * #START_ATTEMPTS} times) when it loses the start-up race described at {@link #swimRace}.
+   */
+  private CompletableFuture<Void> startMember(Member m, int attempt) {
+    KvPrimitiveService.REPLICAS.remove(m.memberId.id());
+    Atomix a = server(m);
+    m.atomix = a;
+    // handled off Atomix's own threads: stopping an instance from one of its threads would wait on itself
+    return a.start().handleAsync((started, error) -> {
+      if (error == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (attempt < START_ATTEMPTS && swimRace(error) && m.atomix == a && !closed) {
+        org.slf4j.LoggerFactory.getLogger(AtomixEngine.class).warn(
+            "atomix node {} lost a start-up race in SWIM membership; starting it again: {}", m.id, error.toString());
+        m.atomix = null;
+        stop(a, m.id);
+        return startMember(m, attempt + 1);
+      }
+      return CompletableFuture.<Void>failedFuture(error);
+    }, r -> {
+      Thread t = new Thread(r, "atomix-start-" + m.id);
+      t.setDaemon(true);
+      t.start();
+    }).thenCompose(f -> f);
+  }
+
+  private static final int START_ATTEMPTS = 3;
+
+  /**
+   * Atomix 3.1's SWIM protocol throws a NullPointerException from getMember for a member it has not
+   * heard of yet; when peers start together, the partition-group bootstrap can ask about one and the
+   * whole start fails. Nothing was written by then, so starting the node afresh is safe.
+   */
+  static boolean swimRace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NullPointerException
+          && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getClassName().endsWith("SwimMembershipProtocol"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes a snapshot of the shard on every running member that holds it, and compacts its log. */
