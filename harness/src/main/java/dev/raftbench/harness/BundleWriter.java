@@ -69,6 +69,7 @@ final class BundleWriter {
     summary.put("operations", r.operations());
     summary.put("errors", r.errors());
     summary.put("client_retries", r.clientRetries());
+    summary.put("client_stale_epoch_retries", r.staleEpochRetries());
     summary.put("scans", r.scans());
     summary.put("shards_per_scan_mean", r.shardsPerScan() == null ? null : round(r.shardsPerScan(), 3));
     Map<String, Object> ops = new LinkedHashMap<>();
@@ -122,6 +123,8 @@ final class BundleWriter {
         pd.put("seconds", round(o.seconds(), 3));
         pd.put("replicas_moved", o.replicasMoved());
         pd.put("ideal_moves", o.idealMoves());
+        pd.put("bytes_moved", o.bytesMoved());
+        pd.put("ideal_bytes", o.idealBytes());
         pd.put("leaders_moved", o.leadersMoved());
         pd.put("replicas_per_node", o.replicasPerNode());
         pd.put("leaders_per_node", o.leadersPerNode());

@@ -26,9 +26,12 @@ abstract class Coordinator {
    *                        newcomer's share, floor(replicas / nodes); on a leave the replicas it held
    * @param seconds         from the event until the coordinator was done
    * @param replicasPerNode after the change, per live node
+   * @param bytesMoved      what the new replicas held on disk once they had joined (the snapshot
+   *                        and log entries catching up sent them); null where the engine cannot tell
+   * @param idealBytes      idealMoves times the mean replica's bytes on disk after the change; null likewise
    */
   record Outcome(String coordinator, String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
-      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode) {}
+      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long idealBytes) {}
 
   static Coordinator create(String name, Engine engine, int replication) {
     return switch (name) {
@@ -41,6 +44,8 @@ abstract class Coordinator {
   protected final Engine engine;
   protected final int shards;
   protected final int replication;
+  /** Bytes the replicas added since {@link #begin} held on disk once they joined; -1 once one could not be told. */
+  private final java.util.concurrent.atomic.AtomicLong bytesMoved = new java.util.concurrent.atomic.AtomicLong();
 
   Coordinator(Engine engine, int replication) {
     this.engine = engine;
@@ -61,7 +66,7 @@ abstract class Coordinator {
    * node order), as an operator draining leaders or a rolling restart would; no replica moves.
    */
   Outcome rotateLeaders() {
-    long t0 = System.nanoTime();
+    long t0 = begin();
     int moved = 0;
     for (int s = 0; s < shards; s++) {
       Optional<String> leader = engine.leader(s);
@@ -92,9 +97,22 @@ abstract class Coordinator {
 
   /** Moves shard's replica from one node to another: add, leadership off, remove. */
   protected void move(int shard, String from, String to) {
-    engine.addMember(shard, to);
+    addReplica(shard, to);
     moveLeadershipOff(shard, from, to);
     engine.removeMember(shard, from);
+  }
+
+  /** The start of a join or leave: the clock and the bytes counted from here. */
+  protected long begin() {
+    bytesMoved.set(0);
+    return System.nanoTime();
+  }
+
+  /** Adds the node to the shard's group and counts what its replica then holds on disk. */
+  protected void addReplica(int shard, String to) {
+    engine.addMember(shard, to);
+    java.util.OptionalLong bytes = engine.replicaBytes(to, shard);
+    bytesMoved.updateAndGet(b -> b < 0 || bytes.isEmpty() ? -1 : b + bytes.getAsLong());
   }
 
   protected void moveLeadershipOff(int shard, String from, String to) {
@@ -137,7 +155,26 @@ abstract class Coordinator {
     holdings().forEach((n, s) -> replicas.put(n, s.size()));
     Map<String, Integer> led = new LinkedHashMap<>();
     leaders().forEach((n, s) -> led.put(n, s.size()));
-    return new Outcome(name(), node, moved, ideal, leaders, (System.nanoTime() - t0) / 1e9, replicas, led);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long bytes = bytesMoved.get();
+    Long idealBytes = null;
+    if (bytes >= 0) {
+      long total = 0;
+      int count = 0;
+      for (Map.Entry<String, List<Integer>> e : holdings().entrySet()) {
+        for (int s : e.getValue()) {
+          java.util.OptionalLong b = engine.replicaBytes(e.getKey(), s);
+          if (b.isEmpty()) {
+            bytes = -1;
+            break;
+          }
+          total += b.getAsLong();
+          count++;
+        }
+      }
+      idealBytes = bytes < 0 || count == 0 ? null : Math.round((double) total / count * ideal);
+    }
+    return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, idealBytes);
   }
 
   /** n12 -> 12: nodes in the order they were made. */

@@ -317,9 +317,11 @@ final class Faults {
   static String describe(Happened h) {
     if (h.placement() != null) {
       Coordinator.Outcome o = h.placement();
-      return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved (ideal %d), %d leaders moved;"
+      String bytes = o.bytesMoved() == null || o.replicasMoved() == 0 ? ""
+          : String.format(Locale.ROOT, " (%.1f MiB, ideal %.1f MiB)", o.bytesMoved() / 1048576.0, o.idealBytes() / 1048576.0);
+      return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved%s (ideal %d), %d leaders moved;"
           + " replicas per node %s, leaders %s", h.action(), o.node() == null ? "" : o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
-          o.idealMoves(), o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
+          bytes, o.idealMoves(), o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
     }
     String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}
         : h.action().startsWith("partition-") ? new String[] {"cut off", "reconnected"}

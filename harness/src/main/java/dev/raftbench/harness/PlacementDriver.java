@@ -34,7 +34,7 @@ final class PlacementDriver extends Coordinator {
 
   @Override
   Outcome join() {
-    long t0 = System.nanoTime();
+    long t0 = begin();
     String added = engine.addNode();
     Map<String, List<Integer>> held = holdings();
     int ideal = newcomerShare(held.size());
@@ -56,7 +56,7 @@ final class PlacementDriver extends Coordinator {
 
   @Override
   Outcome leave(String node) {
-    long t0 = System.nanoTime();
+    long t0 = begin();
     String leaving = node != null ? node : leaving();
     Map<String, List<Integer>> held = holdings();
     List<Integer> its = List.copyOf(held.get(leaving));

@@ -38,7 +38,7 @@ final class RingCoordinator extends Coordinator {
 
   @Override
   Outcome join() {
-    long t0 = System.nanoTime();
+    long t0 = begin();
     String added = engine.addNode();
     List<String> live = engine.nodes();
     int[] moved = apply(ConsistentPlacement.place(live, shards, replication));
@@ -47,7 +47,7 @@ final class RingCoordinator extends Coordinator {
 
   @Override
   Outcome leave(String node) {
-    long t0 = System.nanoTime();
+    long t0 = begin();
     String leaving = node != null ? node : leaving();
     List<String> live = new ArrayList<>(engine.nodes());
     live.remove(leaving);
@@ -107,7 +107,7 @@ final class RingCoordinator extends Coordinator {
     List<String> adds = want.stream().filter(n -> !current.contains(n)).toList();
     List<String> removes = current.stream().filter(n -> !want.contains(n)).toList();
     for (String n : adds) {
-      engine.addMember(shard, n);
+      addReplica(shard, n);
     }
     int led = 0;
     if (!engine.leader(shard).map(want.get(0)::equals).orElse(false)) {

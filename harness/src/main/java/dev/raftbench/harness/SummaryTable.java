@@ -51,8 +51,9 @@ final class SummaryTable {
     if (r.shardsPerScan() != null) {
       out.printf(Locale.ROOT, "scans: %,d, %.2f shards asked per scan (%s hashing)%n", r.scans(), r.shardsPerScan(), s.hashing());
     }
-    out.printf(Locale.ROOT, "load: %,d records in %.1f s (%d errors); cluster start %.1f s; client retries %d%n",
-        r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries());
+    out.printf(Locale.ROOT, "load: %,d records in %.1f s (%d errors); cluster start %.1f s; client retries %d%s%n",
+        r.load().records(), r.load().seconds(), r.load().errors(), r.clusterStartSeconds(), r.clientRetries(),
+        r.staleEpochRetries() > 0 ? " (" + r.staleEpochRetries() + " after a stale shard epoch)" : "");
     TrialResult.Verify v = r.verify();
     if (v.performed()) {
       out.printf(Locale.ROOT, "verify: %,d acknowledged writes; %,d keys read back%s: %,d verified, %,d LOST, %,d unreadable%s%n", v.acknowledged(),

@@ -17,6 +17,7 @@ record TrialResult(
     double measuredSeconds,
     Map<OperationType, OpTotals> ops,
     long clientRetries,
+    long staleEpochRetries,
     long scans,
     long scanShardVisits,
     List<Interval> intervals,

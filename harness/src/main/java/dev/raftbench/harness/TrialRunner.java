@@ -200,13 +200,14 @@ final class TrialRunner {
         TrialResult.OpenLoop openLoop = spec.openLoop()
             ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum()) : null;
         long retries = client.retries(); // before the verify phase's reads
+        long staleEpochRetries = client.staleEpochRetries();
         TrialResult.Verify verify = load.undrained || run.undrained
             ? TrialResult.Verify.skipped("operations were still outstanding after the drain deadline: a late write could not be told from a lost one")
             : verify(client, provider);
         TrialResult.Linearizable lin = checkLinearizability(load.undrained || run.undrained);
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, engine.settings(), new TrialResult.Load(loaded, loadErrors, loadSeconds),
-            seconds(measuredNanos), ops, retries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
+            seconds(measuredNanos), ops, retries, staleEpochRetries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
             noiseFloor, openLoop, checked, verify, lin,
             faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()));
       } finally {

@@ -12,6 +12,7 @@ import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.NodeArguments;
 import dev.raftbench.store.engine.NodeProcesses;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.ShardEpochs;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
@@ -107,6 +108,7 @@ final class RatisEngine implements Engine {
   private final java.util.Set<String> removed = ConcurrentHashMap.newKeySet();
   private final RaftGroup[] groups;
   private final RaftClient[] clients;
+  private final ShardEpochs epochs;
   private final ExecutorService diagnostics = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "raftbench-ratis-diagnostics");
     t.setDaemon(true);
@@ -147,6 +149,7 @@ final class RatisEngine implements Engine {
     this.layout = spec.layout();
     this.groups = new RaftGroup[spec.shards()];
     this.clients = new RaftClient[spec.shards()];
+    this.epochs = new ShardEpochs(spec.shards());
     this.properties = configure(spec); // refuses bad options before anything is created
     this.processes = spec.cluster().processes();
     this.dataDir = DataDir.of(spec, "ratis");
@@ -412,12 +415,27 @@ final class RatisEngine implements Engine {
   }
 
   @Override
+  public long epoch(int shard) {
+    return epochs.get(shard);
+  }
+
+  @Override
   public CompletableFuture<Reply> write(int shard, Command.Write write) {
-    return send(shard, write, (client, message) -> client.async().send(message));
+    return write(shard, epochs.get(shard), write);
+  }
+
+  @Override
+  public CompletableFuture<Reply> write(int shard, long epoch, Command.Write write) {
+    return send(shard, () -> Codec.encode(write, epoch), (client, message) -> client.async().send(message));
   }
 
   @Override
   public CompletableFuture<Reply> read(int shard, Command.Read read) {
+    return read(shard, epochs.get(shard), read);
+  }
+
+  @Override
+  public CompletableFuture<Reply> read(int shard, long epoch, Command.Read read) {
     if (spec.reads() == ReadConsistency.STALE) {
       // any replica, in turn, from its own applied state: a follower may not have applied the last
       // acknowledged write yet, so these reads are not linearizable (the checker shows it)
@@ -430,14 +448,14 @@ final class RatisEngine implements Engine {
       // the blocking call: the async stale read took 10 s and more per request here (3.3.0, gRPC)
       return readAt(replica.toString(), shard, read);
     }
-    return send(shard, read, (client, message) -> client.async().sendReadOnly(message));
+    return send(shard, () -> Codec.encode(read, epoch), (client, message) -> client.async().sendReadOnly(message));
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String nodeId, int shard, Command.Read read) {
     Node node = node(nodeId);
     // the blocking API: Ratis' netty transport has no async path to a follower
-    return send(shard, read, (client, message) -> CompletableFuture.supplyAsync(() -> {
+    return send(shard, () -> Codec.encode(read), (client, message) -> CompletableFuture.supplyAsync(() -> {
       if (!running(node)) {
         throw new EngineException("node " + nodeId + " is stopped", true);
       }
@@ -450,14 +468,15 @@ final class RatisEngine implements Engine {
   }
 
   /** Encodes the command, sends it, decodes the reply; failures become EngineException or IllegalArgumentException. */
-  private CompletableFuture<Reply> send(int shard, Command command, BiFunction<RaftClient, Message, CompletableFuture<RaftClientReply>> call) {
+  private CompletableFuture<Reply> send(int shard, java.util.function.Supplier<byte[]> encoded,
+      BiFunction<RaftClient, Message, CompletableFuture<RaftClientReply>> call) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("ratis cluster is closed", false));
     }
     CompletableFuture<RaftClientReply> sent;
     RaftClient client = clients[shard];
     try {
-      Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(Codec.encode(command)));
+      Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded.get()));
       sent = call.apply(client, message);
     } catch (RuntimeException e) {
       renewIfClosed(shard, client, e);
@@ -680,6 +699,12 @@ final class RatisEngine implements Engine {
       throw e;
     }
     replaceGroup(shard, next);
+    advanceEpoch(shard);
+  }
+
+  /** The shard's membership changed: a new epoch, committed to its log (commands routed before it are refused). */
+  private void advanceEpoch(int shard) {
+    epochs.advance(shard, entry -> send(shard, () -> entry, (client, message) -> client.async().send(message)));
   }
 
   @Override
@@ -692,9 +717,19 @@ final class RatisEngine implements Engine {
     List<RaftPeer> peers = old.getPeers().stream().filter(p -> !p.getId().equals(node.id)).toList();
     reconfigure("removing " + nodeId + " from shard " + shard, shard, peers);
     replaceGroup(shard, RaftGroup.valueOf(old.getGroupId(), peers));
+    advanceEpoch(shard);
     if (running(node)) {
       check("dropping shard " + shard + " on " + nodeId, () -> removeGroup(node, old.getGroupId()));
     }
+  }
+
+  /** The group's directory under the node's storage dir (log and snapshots); empty with a memory log. */
+  @Override
+  public java.util.OptionalLong replicaBytes(String nodeId, int shard) {
+    if (spec.log() == LogStorage.MEMORY) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(DataDir.bytes(node(nodeId).dir.resolve(groups[shard].getGroupId().getUuid().toString())));
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.raftbench.ratis;
 
-import dev.raftbench.store.kv.Codec;
-import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.KvStateMachine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -133,11 +131,7 @@ final class ShardStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> query(Message request) {
     try {
-      Command c = Codec.decodeCommand(request.getContent().asReadOnlyByteBuffer());
-      if (!(c instanceof Command.Read read)) {
-        throw new IllegalArgumentException("a write cannot be sent as a query: " + c.getClass().getSimpleName());
-      }
-      byte[] reply = Codec.encode(kv.read(read));
+      byte[] reply = kv.query(request.getContent().asReadOnlyByteBuffer());
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);

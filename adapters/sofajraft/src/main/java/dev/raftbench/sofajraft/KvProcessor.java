@@ -9,8 +9,6 @@ import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.rpc.RpcContext;
 import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.google.protobuf.BytesValue;
-import dev.raftbench.store.kv.Codec;
-import dev.raftbench.store.kv.Command;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -73,14 +71,14 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
       switch (kind) {
         case KvWire.WRITE -> write(ctx, replica, request);
         case KvWire.READ -> {
-          Command.Read read = decodeRead(request);
+          ByteBuffer read = KvWire.command(request);
           if (staleReads) {
-            ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(read))));
+            ctx.sendResponse(KvWire.response(KvWire.OK, replica.fsm().query(read)));
           } else {
             linearizableRead(ctx, replica, read);
           }
         }
-        case KvWire.LOCAL_READ -> ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(decodeRead(request)))));
+        case KvWire.LOCAL_READ -> ctx.sendResponse(KvWire.response(KvWire.OK, replica.fsm().query(KvWire.command(request))));
         default -> ctx.sendResponse(KvWire.response(KvWire.REFUSED, "unknown KV request kind " + kind));
       }
     } catch (IllegalArgumentException refused) {
@@ -114,14 +112,6 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
     }
   }
 
-  private static Command.Read decodeRead(BytesValue request) {
-    Command c = Codec.decodeCommand(KvWire.command(request));
-    if (!(c instanceof Command.Read read)) {
-      throw new IllegalArgumentException("a write cannot be sent as a read: " + c.getClass().getSimpleName());
-    }
-    return read;
-  }
-
   private static void write(RpcContext ctx, Replica replica, BytesValue request) {
     Node node = replica.node();
     node.apply(new Task(KvWire.commandCopy(request), new ShardFsm.WriteDone() {
@@ -147,13 +137,20 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
     }));
   }
 
-  private static void linearizableRead(RpcContext ctx, Replica replica, Command.Read read) {
+  private static void linearizableRead(RpcContext ctx, Replica replica, ByteBuffer read) {
     Node node = replica.node();
     node.readIndex(NO_CONTEXT, new ReadIndexClosure() {
       @Override
       public void run(Status status, long index, byte[] reqCtx) {
         if (status.isOk()) {
-          ctx.sendResponse(KvWire.response(KvWire.OK, Codec.encode(replica.fsm().read(read))));
+          byte[] reply;
+          try {
+            reply = replica.fsm().query(read);
+          } catch (IllegalArgumentException refused) {
+            ctx.sendResponse(KvWire.response(KvWire.REFUSED, String.valueOf(refused.getMessage())));
+            return;
+          }
+          ctx.sendResponse(KvWire.response(KvWire.OK, reply));
         } else {
           ctx.sendResponse(failure(node, status));
         }

@@ -7,9 +7,7 @@ import com.alipay.sofa.jraft.core.StateMachineAdapter;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
-import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.KvStateMachine;
-import dev.raftbench.store.kv.Reply;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -61,8 +59,9 @@ final class ShardFsm extends StateMachineAdapter {
     }
   }
 
-  Reply read(Command.Read read) {
-    return kv.read(read);
+  /** An encoded read, its epoch checked ({@link KvStateMachine#query}); the encoded reply. */
+  byte[] query(java.nio.ByteBuffer read) {
+    return kv.query(read);
   }
 
   @Override

@@ -33,6 +33,8 @@ import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.NodeArguments;
 import dev.raftbench.store.engine.NodeProcesses;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.ShardEpochs;
+import dev.raftbench.store.engine.StaleEpochException;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Codec;
 import dev.raftbench.store.kv.Command;
@@ -91,6 +93,7 @@ final class SofaJRaftEngine implements Engine {
   private final List<List<Integer>> members = new ArrayList<>();
   /** Each shard's last known leader, an index into {@link #servers}. */
   private final int[] leaderGuess;
+  private final ShardEpochs epochs;
   private final int rpcTimeoutMs;
   private volatile RpcClient client;
   private volatile boolean closed;
@@ -144,6 +147,7 @@ final class SofaJRaftEngine implements Engine {
     this.options = options(spec);
     this.rpcTimeoutMs = intOption(options, "rpc.timeout.ms");
     this.leaderGuess = new int[spec.shards()];
+    this.epochs = new ShardEpochs(spec.shards());
     this.processes = spec.cluster().processes();
     this.dataDir = DataDir.of(spec, "sofajraft");
   }
@@ -445,22 +449,37 @@ final class SofaJRaftEngine implements Engine {
   }
 
   @Override
+  public long epoch(int shard) {
+    return epochs.get(shard);
+  }
+
+  @Override
   public CompletableFuture<Reply> write(int shard, Command.Write write) {
-    return call(shard, KvWire.WRITE, write, -1);
+    return write(shard, epochs.get(shard), write);
+  }
+
+  @Override
+  public CompletableFuture<Reply> write(int shard, long epoch, Command.Write write) {
+    return call(shard, KvWire.WRITE, () -> Codec.encode(write, epoch), -1);
   }
 
   @Override
   public CompletableFuture<Reply> read(int shard, Command.Read read) {
-    return call(shard, KvWire.READ, read, -1);
+    return read(shard, epochs.get(shard), read);
+  }
+
+  @Override
+  public CompletableFuture<Reply> read(int shard, long epoch, Command.Read read) {
+    return call(shard, KvWire.READ, () -> Codec.encode(read, epoch), -1);
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String node, int shard, Command.Read read) {
-    return call(shard, KvWire.LOCAL_READ, read, indexOf(node));
+    return call(shard, KvWire.LOCAL_READ, () -> Codec.encode(read), indexOf(node));
   }
 
   /** Sends to the node given, or to the shard's leader as last known, following redirects. */
-  private CompletableFuture<Reply> call(int shard, byte kind, Command command, int target) {
+  private CompletableFuture<Reply> call(int shard, byte kind, java.util.function.Supplier<byte[]> encoded, int target) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("sofajraft cluster is closed", false));
     }
@@ -469,7 +488,7 @@ final class SofaJRaftEngine implements Engine {
     }
     BytesValue request;
     try {
-      request = KvWire.request(kind, shard, Codec.encode(command));
+      request = KvWire.request(kind, shard, encoded.get());
     } catch (IllegalArgumentException refused) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -515,6 +534,8 @@ final class SofaJRaftEngine implements Engine {
       case KvWire.OK -> {
         try {
           result.complete(Codec.decodeReply(KvWire.payload(r)));
+        } catch (StaleEpochException stale) {
+          result.completeExceptionally(stale);
         } catch (RuntimeException e) {
           result.completeExceptionally(new EngineException("shard " + shard + ": undecodable reply: " + e.getMessage(), false, e));
         }
@@ -617,6 +638,22 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void addMember(int shard, String nodeId) {
+    addReplica(shard, nodeId);
+    advanceEpoch(shard);
+  }
+
+  @Override
+  public void removeMember(int shard, String nodeId) {
+    removeReplica(shard, nodeId);
+    advanceEpoch(shard);
+  }
+
+  /** The shard's membership changed: a new epoch, committed to its log (commands routed before it are refused). */
+  private void advanceEpoch(int shard) {
+    epochs.advance(shard, entry -> call(shard, KvWire.WRITE, () -> entry, -1));
+  }
+
+  private void addReplica(int shard, String nodeId) {
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     if (processes) {
@@ -667,8 +704,7 @@ final class SofaJRaftEngine implements Engine {
     }
   }
 
-  @Override
-  public void removeMember(int shard, String nodeId) {
+  private void removeReplica(int shard, String nodeId) {
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     if (processes) {
@@ -686,6 +722,15 @@ final class SofaJRaftEngine implements Engine {
     forget(shard, index);
     stopReplica(server, shard);
     DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
+  }
+
+  /** The replica's directory (log, raft meta, snapshots); empty with a memory log. */
+  @Override
+  public java.util.OptionalLong replicaBytes(String nodeId, int shard) {
+    if (spec.log() == dev.raftbench.store.engine.LogStorage.MEMORY) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(DataDir.bytes(servers.get(indexOf(nodeId)).dir.resolve("shard-" + shard)));
   }
 
   /** Tells a node JVM to start or drop its replica of a shard ({@link KvWire#START_REPLICA}, {@link KvWire#DROP_REPLICA}). */

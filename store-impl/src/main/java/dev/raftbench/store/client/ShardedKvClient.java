@@ -2,6 +2,7 @@ package dev.raftbench.store.client;
 
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
+import dev.raftbench.store.engine.StaleEpochException;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
@@ -17,12 +18,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The store's client: routes each key to its shard with a {@link Partitioner}, retries commands
  * that failed for cluster reasons (leader change, no leader yet) with backoff until the policy's
  * deadline, and answers scans by asking every shard and merging the sorted results.
+ *
+ * <p>It keeps a shard map of its own: each shard's epoch, which every command carries. A replica at
+ * a later epoch (the shard's membership changed since) refuses the command; the client then
+ * refreshes that shard's epoch from the engine and sends the command again.
  *
  * <p>Thread-safe; every method is asynchronous. Closing stops the retry timer, not the engine.
  */
@@ -32,6 +38,9 @@ public final class ShardedKvClient implements AutoCloseable {
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
   private final LongAdder retries = new LongAdder();
+  private final LongAdder staleEpochs = new LongAdder();
+  /** The client's shard map: each shard's epoch as last learnt from the engine; commands carry it. */
+  private final AtomicLongArray epochs;
   private final LongAdder scans = new LongAdder();
   private final LongAdder scanShardVisits = new LongAdder();
 
@@ -45,6 +54,10 @@ public final class ShardedKvClient implements AutoCloseable {
     this.engine = engine;
     this.partitioner = partitioner;
     this.retry = retry;
+    this.epochs = new AtomicLongArray(engine.shards());
+    for (int s = 0; s < engine.shards(); s++) {
+      epochs.set(s, engine.epoch(s));
+    }
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "raftbench-client-retry");
       t.setDaemon(true);
@@ -59,6 +72,16 @@ public final class ShardedKvClient implements AutoCloseable {
   /** How many times a command was sent again after a retriable failure. */
   public long retries() {
     return retries.sum();
+  }
+
+  /** How many of those retries followed a replica's refusal of a stale shard epoch (the map refreshed first). */
+  public long staleEpochRetries() {
+    return staleEpochs.sum();
+  }
+
+  /** The shard's epoch in this client's map. */
+  public long epoch(int shard) {
+    return epochs.get(shard);
   }
 
   /** Scans answered so far (each counted once, however many shards it asked). */
@@ -144,12 +167,7 @@ public final class ShardedKvClient implements AutoCloseable {
 
   private CompletableFuture<Reply> send(int shard, Command command) {
     long start = System.nanoTime();
-    CompletableFuture<Reply> first;
-    try {
-      first = command instanceof Command.Write w ? engine.write(shard, w) : engine.read(shard, (Command.Read) command);
-    } catch (RuntimeException e) {
-      first = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<Reply> first = call(shard, command);
     if (first.isDone() && !first.isCompletedExceptionally()) {
       return first; // answered at once (noop, local): no retry machinery needed
     }
@@ -159,13 +177,17 @@ public final class ShardedKvClient implements AutoCloseable {
   }
 
   private void attempt(int shard, Command command, int attempt, long startNanos, CompletableFuture<Reply> result) {
-    CompletableFuture<Reply> f;
+    handle(call(shard, command), shard, command, attempt, startNanos, result);
+  }
+
+  /** One try, routed with the shard's epoch as this client's map has it. */
+  private CompletableFuture<Reply> call(int shard, Command command) {
+    long epoch = epochs.get(shard);
     try {
-      f = command instanceof Command.Write w ? engine.write(shard, w) : engine.read(shard, (Command.Read) command);
+      return command instanceof Command.Write w ? engine.write(shard, epoch, w) : engine.read(shard, epoch, (Command.Read) command);
     } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(e);
     }
-    handle(f, shard, command, attempt, startNanos, result);
   }
 
   /** Completes the result with the answer, or schedules the next attempt of a retriable failure. */
@@ -178,6 +200,15 @@ public final class ShardedKvClient implements AutoCloseable {
       Throwable cause = unwrap(error);
       long elapsed = System.nanoTime() - startNanos;
       long backoff = retry.backoffNanos(attempt);
+      if (cause instanceof StaleEpochException stale) {
+        // the shard moved on: refresh the map and send again at once (no backoff when the map did change)
+        staleEpochs.increment();
+        long known = engine.epoch(shard);
+        epochs.accumulateAndGet(shard, known, Math::max);
+        if (known > stale.sent()) {
+          backoff = 0;
+        }
+      }
       if (isRetriable(cause) && elapsed + backoff < retry.deadline().toNanos()) {
         retries.increment();
         waiting.add(result);

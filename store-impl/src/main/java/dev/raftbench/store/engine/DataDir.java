@@ -50,6 +50,36 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
+  /**
+   * The bytes of every regular file under {@code dir} (0 if it does not exist); files that vanish
+   * while it is walked (a log segment rolled, a snapshot replaced) are skipped.
+   */
+  public static long bytes(Path dir) {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    long[] total = {0};
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+          if (attrs.isRegularFile()) {
+            total[0] += attrs.size();
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not size " + dir + ": " + e);
+    }
+    return total[0];
+  }
+
   /** Deletes a directory tree, logging (not throwing) what could not be deleted. */
   public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {

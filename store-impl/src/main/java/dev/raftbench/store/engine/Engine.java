@@ -29,6 +29,29 @@ public interface Engine extends AutoCloseable {
   /** Serves a read on the shard at the consistency the cluster was started with. */
   CompletableFuture<Reply> read(int shard, Command.Read read);
 
+  /**
+   * The shard's epoch in the engine's own shard map: 0 at start, one more after each membership
+   * change of the shard ({@link #addMember}, {@link #removeMember}), which also commits it to the
+   * shard's log. Engines without membership change stay at 0.
+   */
+  default long epoch(int shard) {
+    return 0;
+  }
+
+  /**
+   * The write as routed with the shard epoch {@code epoch} (the caller's, perhaps stale, view):
+   * fails with {@link StaleEpochException} if the shard has moved on. Engines whose shards never
+   * change membership ignore the epoch.
+   */
+  default CompletableFuture<Reply> write(int shard, long epoch, Command.Write write) {
+    return write(shard, write);
+  }
+
+  /** The read as routed with the shard epoch {@code epoch}; see {@link #write(int, long, Command.Write)}. */
+  default CompletableFuture<Reply> read(int shard, long epoch, Command.Read read) {
+    return read(shard, read);
+  }
+
   /** A read of one replica's own state, no consistency promised: for checking replicas. */
   CompletableFuture<Reply> readAt(String node, int shard, Command.Read read);
 
@@ -105,6 +128,15 @@ public interface Engine extends AutoCloseable {
   /** Removes a member from the shard's group and drops its replica. Returns once committed. */
   default void removeMember(int shard, String node) {
     throw new UnsupportedCapabilityException(name(), Capability.MEMBERSHIP);
+  }
+
+  /**
+   * What the node's replica of the shard holds on disk (its log and snapshots), e.g. just after it
+   * joined the group: what catching up sent it. Empty where the engine cannot tell (memory log,
+   * or replicas whose files are not this engine's to see).
+   */
+  default java.util.OptionalLong replicaBytes(String node, int shard) {
+    return java.util.OptionalLong.empty();
   }
 
   /** Makes the member lead the shard's group; returns once it does. */

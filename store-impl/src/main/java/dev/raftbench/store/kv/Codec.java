@@ -1,5 +1,6 @@
 package dev.raftbench.store.kv;
 
+import dev.raftbench.store.engine.StaleEpochException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +21,10 @@ import java.util.List;
  * Delete   = tag 3: key:string
  * Get      = tag 4: key:string fields
  * Scan     = tag 5: key:string limit:varint fields
+ * Routed   = tag 6: epoch:varint (tag of Put..Scan) body     a command routed with that shard epoch
+ * Epoch    = tag 7: epoch:varint                              raise the shard's epoch (a log entry)
  * Done     = tag 1 | Missing = tag 2 | Found = tag 3: record | Rows = tag 4: count:varint (key:string record)*
+ * Stale    = tag 5: current:varint sent:varint               refused: routed with an older epoch
  * </pre>
  * A decoder refuses any other version, so a format change bumps {@link #VERSION}.
  * No Java serialization anywhere.
@@ -37,6 +41,34 @@ public final class Codec {
   public static byte[] encode(Command c) {
     Out out = new Out(64);
     out.u8(VERSION);
+    return body(out, c);
+  }
+
+  /** The command as routed with the shard epoch {@code epoch}: a replica at a later epoch refuses it. */
+  public static byte[] encode(Command c, long epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
+    }
+    Out out = new Out(72);
+    out.u8(VERSION);
+    out.u8(6);
+    out.varint(epoch);
+    return body(out, c);
+  }
+
+  /** The log entry that raises a shard's epoch to {@code epoch} (never lowers it). */
+  public static byte[] encodeEpoch(long epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
+    }
+    Out out = new Out(12);
+    out.u8(VERSION);
+    out.u8(7);
+    out.varint(epoch);
+    return out.toArray();
+  }
+
+  private static byte[] body(Out out, Command c) {
     if (c instanceof Command.Put p) {
       out.u8(1);
       out.string(p.key());
@@ -70,10 +102,37 @@ public final class Codec {
     return decodeCommand(ByteBuffer.wrap(bytes));
   }
 
+  /** The command, without the epoch it may have been routed with; an epoch entry is refused. */
   public static Command decodeCommand(ByteBuffer buf) {
+    Entry e = decodeEntry(buf);
+    if (e.command() == null) {
+      throw new CodecException("an epoch entry is not a command");
+    }
+    return e.command();
+  }
+
+  /**
+   * What a replica receives: a command and the epoch it was routed with ({@link Entry#UNROUTED}
+   * for one sent without), or with a null command, the entry that raises the epoch to {@code epoch}.
+   */
+  public record Entry(long epoch, Command command) {
+    public static final long UNROUTED = -1;
+  }
+
+  public static Entry decodeEntry(ByteBuffer buf) {
     In in = new In(buf);
     in.version();
     int tag = in.u8();
+    long epoch = Entry.UNROUTED;
+    if (tag == 7) {
+      Entry bump = new Entry(in.varlong(), null);
+      in.end();
+      return bump;
+    }
+    if (tag == 6) {
+      epoch = in.varlong();
+      tag = in.u8();
+    }
     Command c = switch (tag) {
       case 1 -> new Command.Put(in.string(), in.record());
       case 2 -> new Command.Update(in.string(), in.record());
@@ -83,7 +142,7 @@ public final class Codec {
       default -> throw new CodecException("unknown command tag " + tag);
     };
     in.end();
-    return c;
+    return new Entry(epoch, c);
   }
 
   // ---------------------------------------------------------------- replies
@@ -111,6 +170,17 @@ public final class Codec {
     return out.toArray();
   }
 
+  /** A replica's refusal of a command routed with epoch {@code sent} while it is at {@code current}. */
+  public static byte[] encodeStale(long current, long sent) {
+    Out out = new Out(12);
+    out.u8(VERSION);
+    out.u8(5);
+    out.varint(current);
+    out.varint(sent);
+    return out.toArray();
+  }
+
+  /** The reply; a replica's refusal of a stale epoch is thrown as {@link StaleEpochException}. */
   public static Reply decodeReply(byte[] bytes) {
     return decodeReply(ByteBuffer.wrap(bytes));
   }
@@ -119,6 +189,12 @@ public final class Codec {
     In in = new In(buf);
     in.version();
     int tag = in.u8();
+    if (tag == 5) {
+      long current = in.varlong();
+      long sent = in.varlong();
+      in.end();
+      throw new StaleEpochException(sent, current);
+    }
     Reply r = switch (tag) {
       case 1 -> Reply.DONE;
       case 2 -> Reply.MISSING;

@@ -20,10 +20,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class KvStateMachine {
   private static final int SNAPSHOT_MAGIC = 0x52424b56; // "RBKV"
-  private static final int SNAPSHOT_VERSION = 1;
+  private static final int SNAPSHOT_VERSION = 2; // 2: the shard epoch after the header; 1 had none (epoch 0)
 
   // replaced whole by restore(), so a concurrent reader sees the old state or the new, never an empty one
   private volatile ConcurrentSkipListMap<String, Record> data = new ConcurrentSkipListMap<>();
+  /**
+   * The shard-map epoch, raised by an epoch entry in the log after each membership change of the
+   * shard: the same on every replica at the same log index, and kept in snapshots.
+   */
+  private volatile long epoch;
 
   public Reply apply(Command.Write write) {
     if (write instanceof Command.Put p) {
@@ -58,11 +63,43 @@ public final class KvStateMachine {
     return new Reply.Rows(rows);
   }
 
-  /** Decode, execute and encode: what a replicated engine does with a log entry or a query. */
+  /**
+   * Decode, execute and encode: what a replicated engine does with a log entry. An epoch entry
+   * raises the epoch; a command routed with an older epoch than the shard's is refused (nothing
+   * changes, every replica refuses it alike) with a reply the client decodes as {@link
+   * dev.raftbench.store.engine.StaleEpochException}.
+   */
   public byte[] execute(ByteBuffer encodedCommand) {
-    Command c = Codec.decodeCommand(encodedCommand);
+    Codec.Entry e = Codec.decodeEntry(encodedCommand);
+    if (e.command() == null) {
+      epoch = Math.max(epoch, e.epoch());
+      return Codec.encode(Reply.DONE);
+    }
+    if (stale(e)) {
+      return Codec.encodeStale(epoch, e.epoch());
+    }
+    Command c = e.command();
     Reply r = c instanceof Command.Write w ? apply(w) : read((Command.Read) c);
     return Codec.encode(r);
+  }
+
+  /** A read sent outside the log (a query after ReadIndex, a lease read): the epoch checked, then served. */
+  public byte[] query(ByteBuffer encodedRead) {
+    Codec.Entry e = Codec.decodeEntry(encodedRead);
+    if (!(e.command() instanceof Command.Read read)) {
+      throw new IllegalArgumentException("a write cannot be sent as a read: "
+          + (e.command() == null ? "epoch entry" : e.command().getClass().getSimpleName()));
+    }
+    return stale(e) ? Codec.encodeStale(epoch, e.epoch()) : Codec.encode(read(read));
+  }
+
+  private boolean stale(Codec.Entry e) {
+    return e.epoch() != Codec.Entry.UNROUTED && e.epoch() < epoch;
+  }
+
+  /** The shard's epoch as this replica last applied it. */
+  public long epoch() {
+    return epoch;
   }
 
   public int size() {
@@ -74,6 +111,7 @@ public final class KvStateMachine {
     DataOutputStream dout = new DataOutputStream(out);
     dout.writeInt(SNAPSHOT_MAGIC);
     dout.writeInt(SNAPSHOT_VERSION);
+    dout.writeLong(epoch);
     dout.writeLong(data.size());
     Codec.Out buf = new Codec.Out(4096);
     for (Map.Entry<String, Record> e : data.entrySet()) {
@@ -95,9 +133,10 @@ public final class KvStateMachine {
         throw new IOException("not a RaftBench key-value snapshot");
       }
       int version = din.readInt();
-      if (version != SNAPSHOT_VERSION) {
+      if (version != 1 && version != SNAPSHOT_VERSION) {
         throw new IOException("unsupported snapshot version " + version);
       }
+      long restoredEpoch = version == 1 ? 0 : din.readLong();
       long count = din.readLong();
       ConcurrentSkipListMap<String, Record> restored = new ConcurrentSkipListMap<>();
       byte[] chunk = new byte[4096];
@@ -118,6 +157,7 @@ public final class KvStateMachine {
         throw new IOException("corrupt snapshot: missing end marker");
       }
       data = restored;
+      epoch = restoredEpoch;
     } catch (EOFException e) {
       throw new IOException("truncated snapshot", e);
     } catch (CodecException e) {

@@ -12,6 +12,7 @@ import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.EngineSpec;
 import dev.raftbench.store.engine.LogStorage;
 import dev.raftbench.store.engine.ReadConsistency;
+import dev.raftbench.store.engine.StaleEpochException;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
 import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
@@ -307,18 +308,33 @@ public abstract class EngineConformanceSuite {
       assertThat(await(c.put(key, record("f", key)))).isEqualTo(Reply.DONE);
     }
 
+    long before0 = engine.epoch(shard);
+    assertThat(c.epoch(shard)).isEqualTo(before0);
     engine.addMember(shard, newcomer);
     assertThat(engine.members(shard)).contains(newcomer).hasSize(4);
+    // the change raised the shard's epoch: a command routed with the old one is refused, and the
+    // client, whose map still has the old one, refreshes it and sends again
+    assertThat(engine.epoch(shard)).isEqualTo(before0 + 1);
+    assertThatThrownBy(() -> await(engine.write(shard, before0, new Command.Put(keys.get(0), record("f", "stale"))))).cause()
+        .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.current()).isEqualTo(before0 + 1));
+    assertThatThrownBy(() -> await(engine.read(shard, before0, new Command.Get(keys.get(0))))).cause().isInstanceOf(StaleEpochException.class);
+    assertThat(await(c.get(keys.get(0), List.of()))).isEqualTo(new Reply.Found(record("f", keys.get(0))));
+    assertThat(c.staleEpochRetries()).isEqualTo(1);
+    assertThat(c.epoch(shard)).isEqualTo(before0 + 1);
     engine.transferLeadership(shard, newcomer);
     assertThat(awaitLeader(shard)).isEqualTo(newcomer);
     String leaving = before.get(0);
     engine.removeMember(shard, leaving);
     assertThat(engine.members(shard)).doesNotContain(leaving).contains(newcomer).hasSize(3);
+    assertThat(engine.epoch(shard)).isEqualTo(before0 + 2);
 
     // the group still takes writes; once the newcomer applied the last one, it holds all before it
     String last = keys.get(keys.size() - 1);
     assertThat(await(c.put(last, record("f", "after")))).isEqualTo(Reply.DONE);
+    assertThat(c.staleEpochRetries()).isEqualTo(2);
     assertThat(await(c.get(last, List.of()))).isEqualTo(new Reply.Found(record("f", "after")));
+    // the stale write above changed nothing anywhere
+    assertThat(await(c.get(keys.get(0), List.of()))).isEqualTo(new Reply.Found(record("f", keys.get(0))));
     Reply after = new Reply.Found(record("f", "after"));
     assertThat(awaitOn(newcomer, shard, last, after)).isEqualTo(after);
     for (String key : keys.subList(0, keys.size() - 1)) {

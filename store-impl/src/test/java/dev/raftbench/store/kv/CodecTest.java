@@ -32,7 +32,16 @@ class CodecTest {
         new Command.Scan("user4", 1, List.of("x")));
     for (Command c : commands) {
       assertThat(Codec.decodeCommand(Codec.encode(c))).isEqualTo(c);
+      assertThat(Codec.decodeEntry(java.nio.ByteBuffer.wrap(Codec.encode(c)))).isEqualTo(new Codec.Entry(Codec.Entry.UNROUTED, c));
+      // routed with an epoch: the same command, the epoch beside it
+      assertThat(Codec.decodeCommand(Codec.encode(c, 300))).isEqualTo(c);
+      assertThat(Codec.decodeEntry(java.nio.ByteBuffer.wrap(Codec.encode(c, 300)))).isEqualTo(new Codec.Entry(300, c));
     }
+    assertThat(Codec.decodeEntry(java.nio.ByteBuffer.wrap(Codec.encodeEpoch(7)))).isEqualTo(new Codec.Entry(7, null));
+    assertThatThrownBy(() -> Codec.decodeCommand(Codec.encodeEpoch(7))).isInstanceOf(CodecException.class).hasMessageContaining("epoch entry");
+    assertThatThrownBy(() -> Codec.encode(new Command.Get("k"), -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Codec.decodeReply(Codec.encodeStale(4, 3)))
+        .isInstanceOf(dev.raftbench.store.engine.StaleEpochException.class).hasMessageContaining("epoch 3").hasMessageContaining("at 4");
   }
 
   @Test
