@@ -56,8 +56,27 @@ final class Comparison {
    *                 input's trials, where a trial had fault events; null where none had
    * @param events   the fault events of the first trial (the one {@code seconds} comes from)
    */
+  /**
+   * @param placements the first trial's add-node / remove-node / transfer-leaders events: each its
+   *                   action, time, and the coordinator's {@code placement} object
+   */
   record Row(Input input, double throughput, Double ciLow, Double ciHigh, long errors, Long lost, Histogram latency,
-      List<Second> seconds, Double maxGapMs, List<Marker> events) {}
+      List<Second> seconds, Double maxGapMs, List<Marker> events, List<JsonNode> placements) {
+    /** Seconds the coordinator spent on joins and leaves, summed; null without such events. */
+    Double rebalanceSeconds() {
+      return placements.isEmpty() ? null : placements.stream().mapToDouble(p -> p.path("seconds").asDouble()).sum();
+    }
+
+    Long replicasMoved() {
+      return placements.isEmpty() ? null : placements.stream().mapToLong(p -> p.path("replicas_moved").asLong()).sum();
+    }
+
+    /** Null without events, or when one of them could not count bytes. */
+    Long bytesMoved() {
+      return placements.isEmpty() || placements.stream().anyMatch(p -> !p.path("bytes_moved").isNumber()) ? null
+          : placements.stream().mapToLong(p -> p.path("bytes_moved").asLong()).sum();
+    }
+  }
 
   static Input load(Path dir) throws IOException {
     ObjectMapper json = new ObjectMapper();
@@ -140,6 +159,7 @@ final class Comparison {
     Long lost = null;
     Double maxGap = null;
     List<Marker> events = null;
+    List<JsonNode> placements = new ArrayList<>();
     double throughput;
     Double low = null;
     Double high = null;
@@ -148,7 +168,7 @@ final class Comparison {
       for (Path step : in.trials()) {
         errors += json.readTree(step.resolve("trial.json").toFile()).at("/summary/errors").asLong();
       }
-      return new Row(in, throughput, null, null, errors, null, all, List.of(), null, List.of());
+      return new Row(in, throughput, null, null, errors, null, all, List.of(), null, List.of(), List.of());
     }
     for (Path trial : in.trials()) {
       JsonNode t = json.readTree(trial.resolve("trial.json").toFile());
@@ -166,6 +186,13 @@ final class Comparison {
           List<String> nodes = new ArrayList<>();
           e.path("nodes").forEach(n -> nodes.add(n.asText()));
           events.add(new Marker(e.path("at_s").asDouble(), e.path("action").asText() + " " + String.join(",", nodes)));
+          if (e.path("placement").isObject()) {
+            com.fasterxml.jackson.databind.node.ObjectNode p = json.createObjectNode();
+            p.put("action", e.path("action").asText());
+            p.put("at_s", e.path("at_s").asDouble());
+            p.setAll((com.fasterxml.jackson.databind.node.ObjectNode) e.path("placement"));
+            placements.add(p);
+          }
         }
       }
       List<Second> perSecond = readLog(trial.resolve("latency.hlog"), all);
@@ -181,7 +208,8 @@ final class Comparison {
     } else {
       throughput = json.readTree(in.dir().resolve("trial.json").toFile()).at("/summary/throughput_ops_s").asDouble();
     }
-    return new Row(in, throughput, low, high, errors, lost, all, seconds, maxGap, events == null ? List.of() : List.copyOf(events));
+    return new Row(in, throughput, low, high, errors, lost, all, seconds, maxGap, events == null ? List.of() : List.copyOf(events),
+        List.copyOf(placements));
   }
 
   /**
@@ -241,15 +269,16 @@ final class Comparison {
   private static void writeCsv(List<Row> rows, Path csv) throws IOException {
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
       w.println("label,kind,workload,engine,transport,hashing,placement,nodes,shards,throughput_ops_s,ci95_low,ci95_high,errors,verify_lost,"
-          + "p50_us,p99_us,p999_us,max_us,max_gap_ms,bundle");
+          + "p50_us,p99_us,p999_us,max_us,max_gap_ms,rebalance_s,replicas_moved,bytes_moved,bundle");
       for (Row r : rows) {
         JsonNode s = r.input().spec();
         Histogram h = r.latency();
-        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
+        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
             csvField(s.path("workload").asText()), s.path("engine").asText(), s.path("transport").asText(), s.path("hashing").asText(),
             s.path("placement").asText(), s.path("nodes").asText(), s.path("shards").asText(), r.throughput(), num(r.ciLow()), num(r.ciHigh()),
             r.errors(), r.lost() == null ? "" : r.lost(), us(h, 50), us(h, 99), us(h, 99.9), h.getTotalCount() == 0 ? "" : h.getMaxValue() / 1000.0,
-            num(r.maxGapMs()), csvField(r.input().dir().toAbsolutePath().toString()));
+            num(r.maxGapMs()), num(r.rebalanceSeconds()), r.replicasMoved() == null ? "" : r.replicasMoved(),
+            r.bytesMoved() == null ? "" : r.bytesMoved(), csvField(r.input().dir().toAbsolutePath().toString()));
       }
     }
   }
@@ -268,6 +297,12 @@ final class Comparison {
       m.put("errors", r.errors());
       m.put("verify_lost", r.lost());
       m.put("availability_max_gap_ms", r.maxGapMs());
+      if (!r.placements().isEmpty()) {
+        m.put("placements", r.placements());
+        m.put("rebalance_s", r.rebalanceSeconds());
+        m.put("replicas_moved", r.replicasMoved());
+        m.put("bytes_moved", r.bytesMoved());
+      }
       Histogram h = r.latency();
       if (h.getTotalCount() > 0) {
         m.put("latency_us", Map.of("p50", h.getValueAtPercentile(50) / 1000.0, "p99", h.getValueAtPercentile(99) / 1000.0,

@@ -28,7 +28,8 @@ abstract class Coordinator {
    * @param replicasPerNode after the change, per live node
    * @param bytesMoved      what the new replicas held on disk once they had joined (the snapshot
    *                        and log entries catching up sent them); null where the engine cannot tell
-   * @param idealBytes      idealMoves times the mean replica's bytes on disk after the change; null likewise
+   * @param idealBytes      idealMoves times the mean bytes of a replica moved here: what a balanced
+   *                        outcome would have shipped (shards are of one size); null likewise
    */
   record Outcome(String coordinator, String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
       Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long idealBytes) {}
@@ -157,23 +158,8 @@ abstract class Coordinator {
     leaders().forEach((n, s) -> led.put(n, s.size()));
     double seconds = (System.nanoTime() - t0) / 1e9;
     long bytes = bytesMoved.get();
-    Long idealBytes = null;
-    if (bytes >= 0) {
-      long total = 0;
-      int count = 0;
-      for (Map.Entry<String, List<Integer>> e : holdings().entrySet()) {
-        for (int s : e.getValue()) {
-          java.util.OptionalLong b = engine.replicaBytes(e.getKey(), s);
-          if (b.isEmpty()) {
-            bytes = -1;
-            break;
-          }
-          total += b.getAsLong();
-          count++;
-        }
-      }
-      idealBytes = bytes < 0 || count == 0 ? null : Math.round((double) total / count * ideal);
-    }
+    // shards of one size (hashed keys): a balanced outcome ships the ideal number of replicas at what one cost here
+    Long idealBytes = bytes < 0 ? null : moved == 0 ? Long.valueOf(0) : Long.valueOf(Math.round((double) bytes / moved * ideal));
     return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, idealBytes);
   }
 

@@ -57,7 +57,6 @@ final class Faults {
       case SLOW_DISK -> mode.processes() ? " (this build has no slow-sync library: gcc was not found where it was built)"
           : " (its nodes share the trial's JVM: add --cluster processes)";
       case NODE_PAUSE -> " (its nodes share the trial's JVM: add --cluster processes)";
-      case NODE_JOIN -> " (network namespaces are made for the nodes a cluster starts with: use --cluster embedded or processes)";
       case PARTITION -> " (its nodes share 127.0.0.1: add --cluster netns)";
       default -> "";
     };
@@ -318,10 +317,10 @@ final class Faults {
     if (h.placement() != null) {
       Coordinator.Outcome o = h.placement();
       String bytes = o.bytesMoved() == null || o.replicasMoved() == 0 ? ""
-          : String.format(Locale.ROOT, " (%.1f MiB, ideal %.1f MiB)", o.bytesMoved() / 1048576.0, o.idealBytes() / 1048576.0);
-      return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved%s (ideal %d), %d leaders moved;"
+          : String.format(Locale.ROOT, ", %.1f MiB (ideal %.1f MiB)", o.bytesMoved() / 1048576.0, o.idealBytes() / 1048576.0);
+      return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved (ideal %d)%s, %d leaders moved;"
           + " replicas per node %s, leaders %s", h.action(), o.node() == null ? "" : o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
-          bytes, o.idealMoves(), o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
+          o.idealMoves(), bytes, o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());
     }
     String[] verbs = h.action().startsWith("pause-") ? new String[] {"frozen", "resumed"}
         : h.action().startsWith("partition-") ? new String[] {"cut off", "reconnected"}

@@ -58,7 +58,6 @@ class BadInputTest {
       "run workload-a --engine atomix --event 1s:add-node | --event add-node: NODE_JOIN is not supported by the atomix engine",
       "run workload-a --coordinator master              | unknown coordinator 'master' (known: pd, ring)",
       "run workload-a --coordinator ring --placement spread | --coordinator ring places shards by consistent hashing of the member list: use --placement consistent, or leave --placement out",
-      "run workload-a --engine ratis --cluster netns --event 1s:remove-node | --event remove-node: NODE_JOIN is not supported by the ratis engine as configured here (network namespaces are made for the nodes a cluster starts with: use --cluster embedded or processes)",
       "run workload-a --engine etcd --shards 1 --nodes 1 --replication 1 -E endpoints=http://127.0.0.1:1 --event 1s:kill-leader | NODE_STOP_START is not supported by the etcd engine as configured here",
       "run workload-a --event 99s:kill-leader --duration 10s | --event 99s:kill-leader falls after the measured phase (10 s)",
       "run workload-a --event 5s:explode                | --event 5s:explode: unknown action 'explode' (known: kill-leader, kill-node, restart-all, pause-leader, partition-leader, slow-disk, slow-disk-all, add-node, remove-node, transfer-leaders)",

@@ -42,8 +42,6 @@ public interface EngineProvider {
     }
     if (spec.cluster() != ClusterMode.NETNS) {
       here.remove(Capability.PARTITION); // nodes on 127.0.0.1 share one network
-    } else {
-      here.remove(Capability.NODE_JOIN); // the namespaces are made for the nodes the spec names
     }
     return here;
   }

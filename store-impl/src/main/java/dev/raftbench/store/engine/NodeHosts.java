@@ -48,27 +48,30 @@ public final class NodeHosts implements AutoCloseable {
   /** Locally administered, and given to no interface here. */
   private static final String NOWHERE_MAC = "02:00:00:00:00:00";
 
+  /** One per node, in node order; grows when a node joins ({@link #address}). */
   private final List<String> addresses;
   /** Empty on loopback. */
   private final List<String> namespaces;
   private final String bridge;
   private final String subnet;
-  private final boolean[] isolated;
+  private final String tag;
+  private final List<Boolean> isolated = new ArrayList<>();
   private Thread hook;
   private boolean closed;
   private volatile boolean ownsBridge;
 
-  private NodeHosts(List<String> addresses, List<String> namespaces, String bridge, String subnet) {
-    this.addresses = List.copyOf(addresses);
-    this.namespaces = List.copyOf(namespaces);
+  private NodeHosts(List<String> addresses, List<String> namespaces, String bridge, String subnet, String tag) {
+    this.addresses = new ArrayList<>(addresses);
+    this.namespaces = new ArrayList<>(namespaces);
     this.bridge = bridge;
     this.subnet = subnet;
-    this.isolated = new boolean[addresses.size()];
+    this.tag = tag;
+    addresses.forEach(a -> isolated.add(false));
   }
 
   /** Every node on 127.0.0.1. */
   public static NodeHosts loopback(int nodes) {
-    return new NodeHosts(Collections.nCopies(nodes, LOOPBACK), List.of(), null, null);
+    return new NodeHosts(Collections.nCopies(nodes, LOOPBACK), List.of(), null, null, null);
   }
 
   /** The hosts the spec's cluster mode asks for. */
@@ -120,9 +123,9 @@ public final class NodeHosts implements AutoCloseable {
     List<String> namespaces = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       addresses.add(subnet + "." + (i + 2));
-      namespaces.add(PREFIX + ProcessHandle.current().pid() + "-" + tag + "-n" + (i + 1));
+      namespaces.add(namespace(tag, i));
     }
-    NodeHosts hosts = new NodeHosts(addresses, namespaces, "rb" + tag, subnet);
+    NodeHosts hosts = new NodeHosts(addresses, namespaces, "rb" + tag, subnet, tag);
     hosts.hook = new Thread(hosts::close, "raftbench-netns-cleanup");
     Runtime.getRuntime().addShutdownHook(hosts.hook);
     try {
@@ -134,22 +137,65 @@ public final class NodeHosts implements AutoCloseable {
     }
   }
 
+  private static String namespace(String tag, int node) {
+    return PREFIX + ProcessHandle.current().pid() + "-" + tag + "-n" + (node + 1);
+  }
+
   private void create() throws IOException {
     ip("link", "add", bridge, "type", "bridge");
     ownsBridge = true; // from here on close deletes it: not before, in case another JVM drew the same tag
     ip("addr", "add", subnet + ".1/24", "dev", bridge);
     ip("link", "set", bridge, "up");
     for (int i = 0; i < namespaces.size(); i++) {
-      String ns = namespaces.get(i);
-      String outside = bridge + "v" + (i + 1);
-      String inside = inside(i);
-      ip("netns", "add", ns);
-      ip("link", "add", outside, "type", "veth", "peer", "name", inside, "netns", ns);
-      ip("link", "set", outside, "master", bridge, "up");
-      ip("-n", ns, "addr", "add", addresses.get(i) + "/24", "dev", inside);
-      ip("-n", ns, "link", "set", inside, "up");
-      ip("-n", ns, "link", "set", "lo", "up");
-      ip("-n", ns, "neigh", "add", nowhere(), "lladdr", NOWHERE_MAC, "dev", inside, "nud", "permanent");
+      plug(i);
+    }
+  }
+
+  /** Node i's namespace, its veth pair on the bridge, its address, and the neighbour cut-off routes go through. */
+  private void plug(int i) throws IOException {
+    String ns = namespaces.get(i);
+    String outside = bridge + "v" + (i + 1);
+    String inside = inside(i);
+    ip("netns", "add", ns);
+    ip("link", "add", outside, "type", "veth", "peer", "name", inside, "netns", ns);
+    ip("link", "set", outside, "master", bridge, "up");
+    ip("-n", ns, "addr", "add", addresses.get(i) + "/24", "dev", inside);
+    ip("-n", ns, "link", "set", inside, "up");
+    ip("-n", ns, "link", "set", "lo", "up");
+    ip("-n", ns, "neigh", "add", nowhere(), "lladdr", NOWHERE_MAC, "dev", inside, "nud", "permanent");
+  }
+
+  /**
+   * Hosts for nodes up to and including {@code node}, for a node joining the cluster: each a new
+   * namespace on the bridge with the next address, cut off from any node that is cut off now.
+   */
+  private void grow(int node) {
+    if (closed) {
+      throw new EngineException("the cluster's network is gone (closed)", false);
+    }
+    while (addresses.size() <= node) {
+      int i = addresses.size();
+      if (i + 2 > 253) {
+        throw new EngineException("--cluster netns: at most 251 nodes (one /24), node " + (i + 1) + " asked for", false);
+      }
+      addresses.add(subnet + "." + (i + 2));
+      namespaces.add(namespace(tag, i));
+      isolated.add(false);
+      try {
+        plug(i);
+        for (int j = 0; j < i; j++) {
+          if (isolated.get(j)) {
+            ip("-n", namespaces.get(i), "route", "replace", addresses.get(j) + "/32", "via", nowhere(), "dev", inside(i));
+            ip("-n", namespaces.get(j), "route", "replace", addresses.get(i) + "/32", "via", nowhere(), "dev", inside(j));
+          }
+        }
+      } catch (IOException e) {
+        deleteNamespace(namespaces.get(i));
+        addresses.remove(i);
+        namespaces.remove(i);
+        isolated.remove(i);
+        throw new EngineException("making a network namespace for node " + (i + 1) + ": " + e.getMessage(), false);
+      }
     }
   }
 
@@ -163,21 +209,20 @@ public final class NodeHosts implements AutoCloseable {
     return subnet + ".254";
   }
 
-  public int size() {
+  public synchronized int size() {
     return addresses.size();
   }
 
   /**
-   * The address node i listens on and its peers and clients reach it at; on loopback any node,
-   * also one that joined after the start, is on 127.0.0.1.
+   * The address node i listens on and its peers and clients reach it at; on loopback any node is on
+   * 127.0.0.1. A node that joined after the start gets a namespace of its own here (the next free
+   * address; cut off from every node that is cut off now).
    */
-  public String address(int node) {
+  public synchronized String address(int node) {
     if (!namespaced()) {
       return LOOPBACK;
     }
-    if (node >= addresses.size()) {
-      throw new EngineException("node " + (node + 1) + " has no network namespace: they are made for the nodes a cluster starts with", false);
-    }
+    grow(node);
     return addresses.get(node);
   }
 
@@ -186,11 +231,11 @@ public final class NodeHosts implements AutoCloseable {
   }
 
   /** The command that runs {@code command} as node i: inside its namespace, or as it is. */
-  public List<String> command(int node, List<String> command) {
+  public synchronized List<String> command(int node, List<String> command) {
     if (!namespaced()) {
       return command;
     }
-    address(node); // refuses a node without a namespace
+    grow(node);
     List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", namespaces.get(node)));
     c.addAll(command);
     return c;
@@ -199,7 +244,7 @@ public final class NodeHosts implements AutoCloseable {
   /** Cuts node i off from every other node, both ways; the client still reaches it. Undone whole if a step fails. */
   public synchronized void isolate(int node) {
     requireNamespaces();
-    if (isolated[node]) {
+    if (isolated.get(node)) {
       return;
     }
     try {
@@ -214,16 +259,16 @@ public final class NodeHosts implements AutoCloseable {
       unroute(node);
       throw new EngineException("cutting off node " + (node + 1) + ": " + e.getMessage(), false);
     }
-    isolated[node] = true;
+    isolated.set(node, true);
   }
 
   /** Undoes {@link #isolate}; a link to another node that is cut off itself stays cut. */
   public synchronized void heal(int node) {
     requireNamespaces();
-    if (!isolated[node]) {
+    if (!isolated.get(node)) {
       return;
     }
-    isolated[node] = false;
+    isolated.set(node, false);
     List<String> failed = unroute(node);
     if (!failed.isEmpty()) {
       throw new EngineException("reconnecting node " + (node + 1) + ": " + String.join("; ", failed), false);
@@ -234,7 +279,7 @@ public final class NodeHosts implements AutoCloseable {
   private List<String> unroute(int node) {
     List<String> failed = new ArrayList<>();
     for (int j = 0; j < size(); j++) {
-      if (j != node && !isolated[j]) {
+      if (j != node && !isolated.get(j)) {
         for (String[] route : new String[][] {{namespaces.get(node), addresses.get(j), inside(node)}, {namespaces.get(j), addresses.get(node), inside(j)}}) {
           try {
             ip("-n", route[0], "route", "del", route[1] + "/32", "via", nowhere(), "dev", route[2]);
@@ -250,7 +295,7 @@ public final class NodeHosts implements AutoCloseable {
   }
 
   public synchronized boolean isolated(int node) {
-    return isolated[node];
+    return isolated.get(node);
   }
 
   private void requireNamespaces() {
@@ -260,7 +305,7 @@ public final class NodeHosts implements AutoCloseable {
   }
 
   /** What the bundle records of the network (empty on loopback). */
-  public Map<String, String> settings() {
+  public synchronized Map<String, String> settings() {
     Map<String, String> m = new TreeMap<>();
     if (namespaced()) {
       m.put("network", "a network namespace per node on bridge " + bridge + ", " + subnet + ".0/24; the client at " + subnet + ".1");

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real network namespaces (root and iproute2, as on the CI machine; skipped elsewhere): three
  * "hosts" each running a TCP server on its own address, reached from the test's namespace (the
- * client's) and from each other; one cut off and reconnected; everything removed on close.
+ * client's) and from each other; one cut off and reconnected; a fourth joining while one is cut
+ * off; everything removed on close.
  */
 class NodeHostsTest {
   private static final int PORT = 7000;
@@ -94,6 +95,25 @@ class NodeHostsTest {
         hosts.heal(1);
         assertThat(probe(hosts, 0, hosts.address(1))).as("both back").isZero();
         assertThat(probe(hosts, 1, hosts.address(2))).as("both back").isZero();
+
+        // a node joins while node 0 is cut off: a namespace of its own with the next address, cut off from node 0 too
+        hosts.isolate(0);
+        String joined = hosts.address(3);
+        assertThat(hosts.size()).isEqualTo(4);
+        assertThat(joined).startsWith("198.18.").isNotIn(hosts.address(0), hosts.address(1), hosts.address(2));
+        Path marker = dir.resolve("listening-3");
+        ChildProcess p = new ChildProcess("listener 3", hosts.command(3, ChildProcess.javaCommand(List.of(), Listener.class.getName(),
+            List.of(joined, String.valueOf(PORT), marker.toString()))), dir.resolve("listener-3.log"));
+        listeners.add(p);
+        p.start();
+        p.awaitReady(marker, Duration.ofSeconds(60));
+        assertThat(fromClient(joined)).as("the client reaches the newcomer").isTrue();
+        assertThat(probe(hosts, 3, hosts.address(1))).as("the newcomer reaches node 1").isZero();
+        assertThat(probe(hosts, 2, joined)).as("node 2 reaches the newcomer").isZero();
+        assertThat(probe(hosts, 3, hosts.address(0))).as("the newcomer does not reach the cut-off node").isEqualTo(124);
+        assertThat(probe(hosts, 0, joined)).as("nor it the newcomer").isEqualTo(124);
+        hosts.heal(0);
+        assertThat(probe(hosts, 3, hosts.address(0))).as("reconnected with the newcomer").isZero();
       } finally {
         listeners.forEach(ChildProcess::kill);
       }
