@@ -354,31 +354,56 @@ final class SofaJRaftEngine implements Engine {
     return "raftbench-shard-" + shard;
   }
 
-  /** Every shard has a leader; then leadership moves to each shard's preferred node, briefly. */
+  /**
+   * Every shard has a leader; then leadership moves to each shard's preferred node, asked again
+   * every second for up to 15 s: a leader just elected refuses a transfer until it has committed
+   * its configuration entry (EBUSY "Changing the configuration"), and waiting on that one refusal
+   * made most starts take 15 s longer.
+   */
   private void awaitLeaders(Duration patience) throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
     LeaderWait.anyLeader(this, deadline, patience);
-    List<String> preferred = new ArrayList<>();
-    for (int s = 0; s < spec.shards(); s++) {
-      Server want = servers.get(members.get(s).get(0));
-      preferred.add(want.id);
-      if (processes) {
-        Status st = cli.transferLeader(groupId(s), configuration(membersOf(s)), want.peer());
-        if (!st.isOk()) {
-          LOG.info("shard {}: leadership stays where it is: {}", s, st);
+    long until = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos());
+    long every = Duration.ofSeconds(1).toNanos();
+    long[] asked = new long[spec.shards()];
+    java.util.Arrays.fill(asked, System.nanoTime() - every); // each shard asked at once
+    while (System.nanoTime() < until) {
+      boolean all = true;
+      for (int s = 0; s < spec.shards(); s++) {
+        Server want = servers.get(members.get(s).get(0));
+        if (leader(s).map(want.id::equals).orElse(false)) {
+          continue;
         }
-        continue;
-      }
-      Optional<Server> leader = leaderServer(s);
-      if (leader.isPresent() && leader.get() != want) {
-        Status st = leader.get().replicas.get(s).node().transferLeadershipTo(want.peer());
-        if (!st.isOk()) {
-          LOG.info("shard {}: leadership stays on {}: {}", s, leader.get().id, st);
+        all = false;
+        long now = System.nanoTime();
+        if (now - asked[s] >= every) {
+          asked[s] = now;
+          askLeadership(s, want);
         }
       }
+      if (all) {
+        break;
+      }
+      Thread.sleep(50);
     }
-    LeaderWait.preferredLeaders(this, preferred, Math.min(deadline, System.nanoTime() + Duration.ofSeconds(15).toNanos()));
     LeaderWait.anyLeader(this, deadline, patience);
+  }
+
+  /** Asks the shard's leader, if there is one, to hand leadership to {@code want}; a refusal is only logged. */
+  private void askLeadership(int s, Server want) {
+    Status st;
+    if (processes) {
+      st = cli.transferLeader(groupId(s), configuration(membersOf(s)), want.peer());
+    } else {
+      Optional<Server> leader = leaderServer(s);
+      if (leader.isEmpty() || leader.get() == want) {
+        return;
+      }
+      st = leader.get().replicas.get(s).node().transferLeadershipTo(want.peer());
+    }
+    if (!st.isOk()) {
+      LOG.info("shard {}: leadership stays where it is for now: {}", s, st);
+    }
   }
 
   @Override
