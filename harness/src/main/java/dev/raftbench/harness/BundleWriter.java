@@ -125,6 +125,9 @@ final class BundleWriter {
         pd.put("ideal_moves", o.idealMoves());
         pd.put("bytes_moved", o.bytesMoved());
         pd.put("ideal_bytes", o.idealBytes());
+        if (o.mapWrites() != null) {
+          pd.put("map_writes", o.mapWrites());
+        }
         pd.put("leaders_moved", o.leadersMoved());
         pd.put("replicas_per_node", o.replicasPerNode());
         pd.put("leaders_per_node", o.leadersPerNode());

@@ -81,10 +81,10 @@ final class CompareCharts {
     return chart;
   }
 
-  /** The longest time without a successful operation on any shard, per bundle with fault events. */
+  /** The longest time any shard was asked and answered nothing, per bundle with fault events. */
   private static CategoryChart availability(List<Comparison.Row> rows) {
     CategoryChart chart = new CategoryChartBuilder().width(1000).height(500)
-        .title("Availability: longest time any shard went without a successful operation (bundles with fault events)")
+        .title("Availability: longest time any shard was asked and answered nothing (bundles with fault events)")
         .yAxisTitle("milliseconds").build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setXAxisLabelRotation(labelRotation(rows));

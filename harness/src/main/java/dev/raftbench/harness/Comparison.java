@@ -52,7 +52,7 @@ final class Comparison {
   /**
    * What one input's row says.
    *
-   * @param maxGapMs the longest time any shard went without a successful operation, over the
+   * @param maxGapMs the longest time any shard was asked and answered nothing, over the
    *                 input's trials, where a trial had fault events; null where none had
    * @param events   the fault events of the first trial (the one {@code seconds} comes from)
    */

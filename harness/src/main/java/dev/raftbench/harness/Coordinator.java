@@ -1,6 +1,8 @@
 package dev.raftbench.harness;
 
 import dev.raftbench.store.engine.Engine;
+import dev.raftbench.store.engine.EngineProvider;
+import dev.raftbench.store.engine.EngineSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,8 +18,10 @@ import java.util.TreeMap;
  * membership changes: the new member is added (it catches up, by snapshot then log, and becomes a
  * voter), leadership leaves the old member if it leads, the old member is removed.
  */
-abstract class Coordinator {
+abstract class Coordinator implements AutoCloseable {
   static final List<String> NAMES = List.of("pd", "ring");
+  /** The events a coordinator carries out. */
+  static final List<String> ACTIONS = List.of("add-node", "remove-node", "transfer-leaders");
 
   /**
    * What a join or a leave did.
@@ -30,14 +34,16 @@ abstract class Coordinator {
    *                        and log entries catching up sent them); null where the engine cannot tell
    * @param idealBytes      idealMoves times the mean bytes of a replica moved here: what a balanced
    *                        outcome would have shipped (shards are of one size); null likewise
+   * @param mapWrites       writes of the shard map to the pd's own Raft group so far; null for {@code ring}
    */
   record Outcome(String coordinator, String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
-      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long idealBytes) {}
+      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long idealBytes, Long mapWrites) {}
 
-  static Coordinator create(String name, Engine engine, int replication) {
+  /** The coordinator of a trial: {@code pd} starts its own Raft group on {@code provider} (closed with the coordinator). */
+  static Coordinator create(String name, Engine engine, EngineProvider provider, EngineSpec cluster) throws Exception {
     return switch (name) {
-      case "pd" -> new PlacementDriver(engine, replication);
-      case "ring" -> new RingCoordinator(engine, replication);
+      case "pd" -> new PlacementDriver(engine, cluster.replication(), PdGroup.start(provider, cluster));
+      case "ring" -> new RingCoordinator(engine, cluster.replication());
       default -> throw new IllegalArgumentException("unknown coordinator '" + name + "' (known: " + String.join(", ", NAMES) + ")");
     };
   }
@@ -100,8 +106,25 @@ abstract class Coordinator {
   protected void move(int shard, String from, String to) {
     addReplica(shard, to);
     moveLeadershipOff(shard, from, to);
-    engine.removeMember(shard, from);
+    removeReplica(shard, from);
   }
+
+  /** Removes the node from the shard's group. */
+  protected void removeReplica(int shard, String from) {
+    engine.removeMember(shard, from);
+    changed(shard);
+  }
+
+  /** Called after each membership change of the shard (pd records it in its shard map). */
+  protected void changed(int shard) {}
+
+  /** Writes of the shard map so far, for coordinators that keep one (pd); null otherwise. */
+  protected Long mapWrites() {
+    return null;
+  }
+
+  @Override
+  public void close() {}
 
   /** The start of a join or leave: the clock and the bytes counted from here. */
   protected long begin() {
@@ -112,6 +135,7 @@ abstract class Coordinator {
   /** Adds the node to the shard's group and counts what its replica then holds on disk. */
   protected void addReplica(int shard, String to) {
     engine.addMember(shard, to);
+    changed(shard);
     java.util.OptionalLong bytes = engine.replicaBytes(to, shard);
     bytesMoved.updateAndGet(b -> b < 0 || bytes.isEmpty() ? -1 : b + bytes.getAsLong());
   }
@@ -160,7 +184,7 @@ abstract class Coordinator {
     long bytes = bytesMoved.get();
     // shards of one size (hashed keys): a balanced outcome ships the ideal number of replicas at what one cost here
     Long idealBytes = bytes < 0 ? null : moved == 0 ? Long.valueOf(0) : Long.valueOf(Math.round((double) bytes / moved * ideal));
-    return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, idealBytes);
+    return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, idealBytes, mapWrites());
   }
 
   /** n12 -> 12: nodes in the order they were made. */

@@ -154,12 +154,18 @@ final class Faults {
     thread.start();
   }
 
-  /** A successful operation on the shard, completed at {@code now}: closes a gap. */
-  void succeeded(int shard, long now) {
+  /**
+   * A successful operation on the shard, sent at {@code sent} and completed at {@code now}: the
+   * shard was asked and answered nothing from the later of the previous success and {@code sent}
+   * until now. Counting only time when the shard was asked matters in a closed loop: when one
+   * shard stalls, every worker soon waits on it, and the other shards, asked nothing, would
+   * otherwise look stalled too.
+   */
+  void succeeded(int shard, long sent, long now) {
     if (now < phaseStart || now > phaseEnd) {
       return;
     }
-    long gap = now - lastOk.getAndAccumulate(shard, now, Math::max);
+    long gap = now - Math.max(sent, lastOk.getAndAccumulate(shard, now, Math::max));
     if (gap > 0) {
       maxGap.accumulateAndGet(shard, gap, Math::max);
     }
@@ -182,7 +188,10 @@ final class Faults {
     return List.copyOf(happened);
   }
 
-  /** Per shard, the longest time without a successful operation in the measured phase, in ms. */
+  /**
+   * Per shard, the longest time in the measured phase that it was asked and answered nothing (a
+   * shard still without a success at the end counts from its last success), in ms.
+   */
   List<Double> maxGapMillis() {
     List<Double> out = new ArrayList<>();
     for (int s = 0; s < maxGap.length(); s++) {

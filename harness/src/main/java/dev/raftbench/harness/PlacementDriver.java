@@ -7,11 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The placement driver ({@code --coordinator pd}): one authority in the trial that knows every
- * shard's members and, when a node joins or leaves, moves replicas one at a time, as TiKV's PD and
- * RheaKV's placement driver do (theirs are Raft groups of their own; this one lives in the trial's
- * JVM, the only client). It guarantees balance: afterwards every live node holds as many replicas
- * as any other, to within one, and leads as many shards, to within one.
+ * The placement driver ({@code --coordinator pd}): one authority that holds every shard's members
+ * and epoch in a Raft group of its own ({@link PdGroup}, on the trial's engine) and, when a node
+ * joins or leaves, moves replicas one at a time, as TiKV's PD and RheaKV's placement driver do. It
+ * plans from the map it reads back from its group, writes a shard's entry after each membership
+ * change, and checks after each event that the map and the shards' groups agree. It guarantees
+ * balance: afterwards every live node holds as many replicas as any other, to within one, and
+ * leads as many shards, to within one.
  *
  * <ul>
  *   <li>Join: the engine starts an empty node; replicas move from the fullest node to the emptiest
@@ -23,8 +25,59 @@ import java.util.Optional;
  * </ul>
  */
 final class PlacementDriver extends Coordinator {
-  PlacementDriver(Engine engine, int replication) {
+  private final PdGroup group;
+
+  /** Takes over the group (closes it on close); writes every shard's entry as the engine has it now. */
+  PlacementDriver(Engine engine, int replication, PdGroup group) {
     super(engine, replication);
+    this.group = group;
+    try {
+      for (int s = 0; s < shards; s++) {
+        changed(s);
+      }
+    } catch (RuntimeException e) {
+      group.close();
+      throw e;
+    }
+  }
+
+  @Override
+  protected void changed(int shard) {
+    group.put(shard, new PdGroup.Entry(engine.epoch(shard), engine.members(shard).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList()));
+  }
+
+  /** Live node -> the shards it holds a replica of, as the pd's map says; the map must agree with the shards' groups. */
+  @Override
+  protected Map<String, List<Integer>> holdings() {
+    Map<String, List<Integer>> held = new java.util.TreeMap<>(Comparator.comparingInt(Coordinator::number));
+    for (String n : engine.nodes()) {
+      held.put(n, new java.util.ArrayList<>());
+    }
+    for (int s = 0; s < shards; s++) {
+      PdGroup.Entry e = group.get(s);
+      List<String> actual = engine.members(s).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList();
+      if (e == null || !e.members().equals(actual) || e.epoch() != engine.epoch(s)) {
+        throw new IllegalStateException("the pd's map has shard " + s + " as " + e + ", its group has members " + actual + " at epoch " + engine.epoch(s));
+      }
+      for (String m : e.members()) {
+        held.computeIfAbsent(m, k -> new java.util.ArrayList<>()).add(s);
+      }
+    }
+    return held;
+  }
+
+  PdGroup group() {
+    return group;
+  }
+
+  @Override
+  protected Long mapWrites() {
+    return group.writes();
+  }
+
+  @Override
+  public void close() {
+    group.close();
   }
 
   @Override
@@ -65,7 +118,7 @@ final class PlacementDriver extends Coordinator {
       if (engine.members(shard).size() > replication) {
         // a replica too many (a move that failed half-way): only the removal is left to do
         moveLeadershipOff(shard, leaving, engine.members(shard).stream().filter(m -> !m.equals(leaving)).findFirst().orElseThrow());
-        engine.removeMember(shard, leaving);
+        removeReplica(shard, leaving);
         held.get(leaving).remove(Integer.valueOf(shard));
       } else {
         move(shard, leaving, emptiest(held, shard), held);

@@ -140,7 +140,7 @@ final class Report {
     }
     h.table(List.of("bundle", "kind", "ops/s", "95% CI", "errors", "lost", "p50 µs", "p99 µs", "p99.9 µs", "max µs", "max gap ms"), rows);
     h.p("Latencies are of all operation types together, merged from each bundle's interval log (all repeats of a repeated bundle)."
-        + " Max gap: with fault events, the longest time any shard went without a successful operation (- : no events).");
+        + " Max gap: with fault events, the longest time any shard was asked and answered nothing (- : no events).");
     h.h2("Not supported by each engine");
     List<List<String>> unsupported = new ArrayList<>();
     for (JsonNode b : c.path("bundles")) {

@@ -115,7 +115,7 @@ final class RingCoordinator extends Coordinator {
       led = 1;
     }
     for (String n : removes) {
-      engine.removeMember(shard, n);
+      removeReplica(shard, n);
     }
     return new int[] {adds.size(), led};
   }

@@ -64,7 +64,7 @@ final class SummaryTable {
     }
     if (r.availability() != null) {
       r.availability().events().forEach(h -> out.println("event: " + Faults.describe(h)));
-      out.printf(Locale.ROOT, "availability: longest time without a successful operation on a shard: %.0f ms (per shard: %s)%n",
+      out.printf(Locale.ROOT, "availability: longest time a shard was asked and answered nothing: %.0f ms (per shard: %s)%n",
           r.availability().maxGapMillisOverall(), r.availability().maxGapMillis().stream().map(g -> String.format(Locale.ROOT, "%.0f", g)).toList());
     }
     if (r.linearizability() != null) {

@@ -28,7 +28,7 @@ record TrialResult(
     Linearizable linearizability,
     Availability availability) {
 
-  /** With {@code --event}: what happened, and per shard the longest time without a successful operation; null without events. */
+  /** With {@code --event}: what happened, and per shard the longest time it was asked and answered nothing; null without events. */
   record Availability(List<Faults.Happened> events, List<Double> maxGapMillis) {
     double maxGapMillisOverall() {
       return maxGapMillis.stream().mapToDouble(Double::doubleValue).max().orElse(0);

@@ -81,9 +81,11 @@ final class TrialRunner {
     long t0 = System.nanoTime();
     List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
     Partitioner partitioner = Partitioners.create(spec.hashing(), spec.partitionerSpec(sample));
+    long[] up = new long[1];
     try (Engine engine = provider.start(spec.cluster());
-         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
-      double clusterStart = seconds(System.nanoTime() - t0);
+         ShardedKvClient client = clientOf(engine, partitioner, up);
+         Coordinator coordinator = movesShards(spec) ? startCoordinator(engine, provider) : null) {
+      double clusterStart = seconds(up[0] - t0); // the pd's own group not counted
       say("cluster up in %.1f s; loading %,d records with %d threads", clusterStart, workload.loadCount(), spec.threads());
 
       List<Workload.Generator> generators = new ArrayList<>();
@@ -143,7 +145,7 @@ final class TrialRunner {
         long m0 = System.nanoTime();
         long end = m0 + spec.duration().toNanos();
         if (!spec.events().isEmpty()) {
-          Faults f = new Faults(spec.events(), engine, Coordinator.create(spec.coordinator(), engine, spec.cluster().replication()));
+          Faults f = new Faults(spec.events(), engine, coordinator);
           f.start(m0, end);
           faults = f;
         }
@@ -214,6 +216,26 @@ final class TrialRunner {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
     }
+  }
+
+  /** The client, and in {@code up[0]} when the cluster was up. */
+  private static ShardedKvClient clientOf(Engine engine, Partitioner partitioner, long[] up) {
+    up[0] = System.nanoTime();
+    return new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT);
+  }
+
+  /** Whether an event moves shards or leaders (then the run's coordinator does it). */
+  private static boolean movesShards(RunSpec spec) {
+    return spec.events().stream().anyMatch(e -> Coordinator.ACTIONS.contains(e.action()));
+  }
+
+  private Coordinator startCoordinator(Engine engine, EngineProvider provider) throws Exception {
+    long t0 = System.nanoTime();
+    Coordinator c = Coordinator.create(spec.coordinator(), engine, provider, spec.cluster());
+    if (c instanceof PlacementDriver pd) {
+      say("placement driver up in %.1f s: %s", seconds(System.nanoTime() - t0), pd.group().description());
+    }
+    return c;
   }
 
   /** Search steps per key before the checker gives up on it (result unknown). */
@@ -637,7 +659,7 @@ final class TrialRunner {
           }
           Faults gaps = faults;
           if (gaps != null && record && error == null && op.type() != OperationType.SCAN) {
-            gaps.succeeded(client.shardOf(op.key()), end);
+            gaps.succeeded(client.shardOf(op.key()), start, end);
           }
           if (error != null) {
             metrics.recordFailure(op.type());

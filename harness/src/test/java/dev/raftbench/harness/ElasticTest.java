@@ -64,10 +64,15 @@ class ElasticTest {
       assertThat(join.at("/placement/replicas_moved").asInt()).isEqualTo(join.at("/placement/ideal_moves").asInt()).isEqualTo(4);
       assertBalanced(join.at("/placement"), four);
       assertBalanced(leave.at("/placement"), three);
+      // the pd's own Raft group got the map of every shard at start, then each membership change (two a move)
+      assertThat(join.at("/placement/map_writes").asLong()).isEqualTo(6 + 2 * join.at("/placement/replicas_moved").asLong());
+      assertThat(leave.at("/placement/map_writes").asLong())
+          .isEqualTo(join.at("/placement/map_writes").asLong() + 2 * leave.at("/placement/replicas_moved").asLong());
     } else {
       assertThat(t.at("/spec/placement").asText()).isEqualTo("consistent");
       assertWhereTheRingSays(join.at("/placement"), four);
       assertWhereTheRingSays(leave.at("/placement"), three);
+      assertThat(join.at("/placement/map_writes").isMissingNode()).as("ring keeps no map").isTrue();
     }
     assertThat(leave.at("/placement/replicas_moved").asInt()).isEqualTo(leave.at("/placement/ideal_moves").asInt());
     // the newcomer's replicas were sent data (a disk log: the engine can tell how much)
