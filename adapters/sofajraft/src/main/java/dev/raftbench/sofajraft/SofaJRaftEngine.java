@@ -690,7 +690,8 @@ final class SofaJRaftEngine implements Engine {
       }
       // an empty configuration: the new replica waits to hear from the leader, never elects itself
       administer(server, KvWire.START_REPLICA, shard, "");
-      Status st = changeOverCli(() -> membershipCli.addPeer(groupId(shard), configuration(membersOf(shard)), server.peer()));
+      Status st = changeOverCli(() -> membershipCli.addPeer(groupId(shard), configuration(membersOf(shard)), server.peer()),
+          () -> peersOverCli(shard).map(p -> p.contains(server.peer())).orElse(false));
       if (!st.isOk()) {
         try {
           administer(server, KvWire.DROP_REPLICA, shard, ""); // not a member: no replica left behind
@@ -717,7 +718,8 @@ final class SofaJRaftEngine implements Engine {
       throw new EngineException("starting shard " + shard + " on " + nodeId + " failed: " + e.getMessage(), false, e);
     }
     try {
-      onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done));
+      onLeader(shard, "adding " + nodeId + " to shard " + shard, (node, done) -> node.addPeer(server.peer(), done),
+          peers -> peers.contains(server.peer()));
     } catch (RuntimeException e) {
       stopReplica(server, shard); // not a member: no replica left behind
       DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
@@ -733,7 +735,8 @@ final class SofaJRaftEngine implements Engine {
     int index = indexOf(nodeId);
     Server server = servers.get(index);
     if (processes) {
-      Status st = changeOverCli(() -> membershipCli.removePeer(groupId(shard), configuration(membersOf(shard)), server.peer()));
+      Status st = changeOverCli(() -> membershipCli.removePeer(groupId(shard), configuration(membersOf(shard)), server.peer()),
+          () -> peersOverCli(shard).map(p -> !p.contains(server.peer())).orElse(false));
       if (!st.isOk()) {
         throw new EngineException("removing " + nodeId + " from shard " + shard + " failed: " + st, false);
       }
@@ -743,7 +746,8 @@ final class SofaJRaftEngine implements Engine {
       }
       return;
     }
-    onLeader(shard, "removing " + nodeId + " from shard " + shard, (node, done) -> node.removePeer(server.peer(), done));
+    onLeader(shard, "removing " + nodeId + " from shard " + shard, (node, done) -> node.removePeer(server.peer(), done),
+        peers -> !peers.contains(server.peer()));
     forget(shard, index);
     stopReplica(server, shard);
     DataDir.deleteRecursively(server.dir.resolve("shard-" + shard));
@@ -832,7 +836,14 @@ final class SofaJRaftEngine implements Engine {
   }
 
   /** Runs a configuration change on the shard's leader and waits for it, retrying while the leader is busy or moving. */
-  private void onLeader(int shard, String what, LeaderCall call) {
+  /**
+   * Runs the change on the shard's leader, tried again while it fails (not leader any more, a
+   * change in progress) for up to 120 s. Before each new try, {@code inPlace} is asked of the
+   * leader's configuration: a try that failed to report back (a leader that committed the change,
+   * then stepped down) may have done the work, and doing it again would be refused ("Peer already
+   * exists in current configuration", seen under four parallel moves).
+   */
+  private void onLeader(int shard, String what, LeaderCall call, java.util.function.Predicate<List<PeerId>> inPlace) {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     Status last = null;
     while (System.nanoTime() < deadline) {
@@ -841,9 +852,13 @@ final class SofaJRaftEngine implements Engine {
         sleep(50);
         continue;
       }
+      Node node = leader.get().replicas.get(shard).node();
+      if (last != null && inPlaceOn(node, inPlace)) {
+        return;
+      }
       CountDownLatch latch = new CountDownLatch(1);
       Status[] outcome = new Status[1];
-      call.run(leader.get().replicas.get(shard).node(), status -> {
+      call.run(node, status -> {
         outcome[0] = status;
         latch.countDown();
       });
@@ -864,14 +879,39 @@ final class SofaJRaftEngine implements Engine {
     throw new EngineException(what + " did not complete within 120 s" + (last == null ? "" : ": " + last), false);
   }
 
+  private static boolean inPlaceOn(Node leader, java.util.function.Predicate<List<PeerId>> inPlace) {
+    try {
+      return leader.isLeader() && inPlace.test(leader.listPeers());
+    } catch (IllegalStateException notLeader) {
+      return false;
+    }
+  }
+
+  /** The shard's configuration as its leader has it, asked over the CLI service; empty if no leader answers. */
+  private Optional<List<PeerId>> peersOverCli(int shard) {
+    CliService c = membershipCli;
+    if (c == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(c.getPeers(groupId(shard), configuration(membersOf(shard))));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /**
    * A configuration change over the CLI service, tried again while the leader is busy with another
-   * (a leader just elected commits its own configuration first) or is not the leader any more.
+   * (a leader just elected commits its own configuration first) or is not the leader any more;
+   * after a failure, {@code inPlace} says whether a try did the change after all.
    */
-  private static Status changeOverCli(java.util.function.Supplier<Status> change) {
+  private static Status changeOverCli(java.util.function.Supplier<Status> change, java.util.function.BooleanSupplier inPlace) {
     long deadline = System.nanoTime() + MEMBERSHIP_TIMEOUT.toNanos();
     while (true) {
       Status st = change.get();
+      if (!st.isOk() && inPlace.getAsBoolean()) {
+        return Status.OK();
+      }
       boolean again = st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EBUSY
           || st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EPERM
           || st.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EAGAIN;
