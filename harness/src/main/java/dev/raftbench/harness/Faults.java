@@ -130,6 +130,9 @@ final class Faults {
   private final List<Happened> happened = new CopyOnWriteArrayList<>();
   private final AtomicLongArray lastOk;
   private final AtomicLongArray maxGap;
+  /** Per shard, when the first operation since its last success was sent; {@link #NOT_ASKED} if none was. */
+  private final AtomicLongArray firstAsked;
+  private static final long NOT_ASKED = Long.MIN_VALUE;
   private volatile long phaseStart = Long.MAX_VALUE;
   private volatile long phaseEnd = Long.MAX_VALUE;
   private Thread thread;
@@ -140,6 +143,10 @@ final class Faults {
     this.coordinator = coordinator;
     this.lastOk = new AtomicLongArray(engine.shards());
     this.maxGap = new AtomicLongArray(engine.shards());
+    this.firstAsked = new AtomicLongArray(engine.shards());
+    for (int s = 0; s < engine.shards(); s++) {
+      firstAsked.set(s, NOT_ASKED);
+    }
   }
 
   /** Starts the clock of the measured phase and the thread that runs the events at their times. */
@@ -155,19 +162,34 @@ final class Faults {
   }
 
   /**
-   * A successful operation on the shard, sent at {@code sent} and completed at {@code now}: the
-   * shard was asked and answered nothing from the later of the previous success and {@code sent}
-   * until now. Counting only time when the shard was asked matters in a closed loop: when one
-   * shard stalls, every worker soon waits on it, and the other shards, asked nothing, would
-   * otherwise look stalled too.
+   * An operation sent to the shard at {@code sent}: the first since the shard's last success
+   * starts the time it is asked without answering.
    */
-  void succeeded(int shard, long sent, long now) {
+  void asked(int shard, long sent) {
+    if (firstAsked.get(shard) == NOT_ASKED) {
+      firstAsked.compareAndSet(shard, NOT_ASKED, sent);
+    }
+  }
+
+  /**
+   * A successful operation on the shard, completed at {@code now}: the shard was asked and
+   * answered nothing from the later of its previous success and the first operation sent to it
+   * since then, until now. Counting only time when the shard was asked matters in a closed loop:
+   * when one shard stalls, every worker soon waits on it, and the other shards, asked nothing,
+   * would otherwise look stalled too. The first send, not this operation's own: after a stall, a
+   * fresh operation often completes before the old ones that waited it out.
+   */
+  void succeeded(int shard, long now) {
     if (now < phaseStart || now > phaseEnd) {
       return;
     }
-    long gap = now - Math.max(sent, lastOk.getAndAccumulate(shard, now, Math::max));
-    if (gap > 0) {
-      maxGap.accumulateAndGet(shard, gap, Math::max);
+    long previous = lastOk.getAndAccumulate(shard, now, Math::max);
+    long first = firstAsked.getAndSet(shard, NOT_ASKED);
+    if (first != NOT_ASKED) {
+      long gap = now - Math.max(previous, first);
+      if (gap > 0) {
+        maxGap.accumulateAndGet(shard, gap, Math::max);
+      }
     }
   }
 
@@ -177,9 +199,12 @@ final class Faults {
       thread.join();
     }
     for (int s = 0; s < lastOk.length(); s++) {
-      long gap = end - lastOk.get(s);
-      if (gap > 0) {
-        maxGap.accumulateAndGet(s, gap, Math::max);
+      long first = firstAsked.get(s);
+      if (first != NOT_ASKED) { // asked since its last success and never answered: a gap to the end
+        long gap = end - Math.max(lastOk.get(s), first);
+        if (gap > 0) {
+          maxGap.accumulateAndGet(s, gap, Math::max);
+        }
       }
     }
   }
@@ -190,7 +215,7 @@ final class Faults {
 
   /**
    * Per shard, the longest time in the measured phase that it was asked and answered nothing (a
-   * shard still without a success at the end counts from its last success), in ms.
+   * shard asked and still not answering at the end counts to the end), in ms.
    */
   List<Double> maxGapMillis() {
     List<Double> out = new ArrayList<>();

@@ -11,7 +11,7 @@ import java.util.Optional;
  * and epoch in a Raft group of its own ({@link PdGroup}, on the trial's engine) and, when a node
  * joins or leaves, moves replicas one at a time, as TiKV's PD and RheaKV's placement driver do. It
  * plans from the map it reads back from its group, writes a shard's entry after each membership
- * change, and checks after each event that the map and the shards' groups agree. It guarantees
+ * change, and rewrites an entry that disagrees with the shard's group (a map write that failed). It guarantees
  * balance: afterwards every live node holds as many replicas as any other, to within one, and
  * leads as many shards, to within one.
  *
@@ -46,7 +46,11 @@ final class PlacementDriver extends Coordinator {
     group.put(shard, new PdGroup.Entry(engine.epoch(shard), engine.members(shard).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList()));
   }
 
-  /** Live node -> the shards it holds a replica of, as the pd's map says; the map must agree with the shards' groups. */
+  /**
+   * Live node -> the shards it holds a replica of, as the pd's map says. An entry that disagrees
+   * with the shard's group (a change whose map write failed) is rewritten from the group, as a PD
+   * learns from its stores' heartbeats, and logged.
+   */
   @Override
   protected Map<String, List<Integer>> holdings() {
     Map<String, List<Integer>> held = new java.util.TreeMap<>(Comparator.comparingInt(Coordinator::number));
@@ -55,9 +59,12 @@ final class PlacementDriver extends Coordinator {
     }
     for (int s = 0; s < shards; s++) {
       PdGroup.Entry e = group.get(s);
-      List<String> actual = engine.members(s).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList();
-      if (e == null || !e.members().equals(actual) || e.epoch() != engine.epoch(s)) {
-        throw new IllegalStateException("the pd's map has shard " + s + " as " + e + ", its group has members " + actual + " at epoch " + engine.epoch(s));
+      PdGroup.Entry actual = new PdGroup.Entry(engine.epoch(s), engine.members(s).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList());
+      if (!actual.equals(e)) {
+        System.getLogger(PlacementDriver.class.getName()).log(System.Logger.Level.WARNING,
+            "the pd's map had shard " + s + " as " + e + ", its group is " + actual + ": rewritten");
+        group.put(s, actual);
+        e = actual;
       }
       for (String m : e.members()) {
         held.computeIfAbsent(m, k -> new java.util.ArrayList<>()).add(s);

@@ -641,6 +641,10 @@ final class TrialRunner {
     private void issue(Operation op, Workload.Generator gen, Semaphore window, long intended) {
       long start = System.nanoTime();
       Object sent = history != null && record ? history.begin(op, start) : null;
+      Faults asking = faults;
+      if (asking != null && record && op.type() != OperationType.SCAN) {
+        asking.asked(client.shardOf(op.key()), start);
+      }
       CompletableFuture<Reply> f;
       try {
         f = call(op);
@@ -659,7 +663,7 @@ final class TrialRunner {
           }
           Faults gaps = faults;
           if (gaps != null && record && error == null && op.type() != OperationType.SCAN) {
-            gaps.succeeded(client.shardOf(op.key()), start, end);
+            gaps.succeeded(client.shardOf(op.key()), end);
           }
           if (error != null) {
             metrics.recordFailure(op.type());

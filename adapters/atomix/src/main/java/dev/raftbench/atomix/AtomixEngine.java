@@ -535,6 +535,9 @@ final class AtomixEngine implements Engine {
             "atomix node {} lost a start-up race in SWIM membership; starting it again: {}", m.id, error.toString());
         m.atomix = null;
         stop(a, m.id);
+        if (closed) { // closed while it stopped: start nothing more
+          return CompletableFuture.<Void>failedFuture(error);
+        }
         return startMember(m, attempt + 1);
       }
       return CompletableFuture.<Void>failedFuture(error);

@@ -108,6 +108,8 @@ final class RatisEngine implements Engine {
   private final java.util.Set<String> removed = ConcurrentHashMap.newKeySet();
   private final RaftGroup[] groups;
   private final RaftClient[] clients;
+  /** Guards installing a shard's client ({@link #replaceGroup}) against {@link #close}. */
+  private final Object clientsLock = new Object();
   private final ShardEpochs epochs;
   private final ExecutorService diagnostics = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "raftbench-ratis-diagnostics");
@@ -503,7 +505,8 @@ final class RatisEngine implements Engine {
   private void renewIfClosed(int shard, RaftClient failed, Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof AlreadyClosedException) {
-        synchronized (this) {
+        // not the engine's lock: a membership change holds that while it waits for requests, whose replies come through here
+        synchronized (clientsLock) {
           if (!closed && clients[shard] == failed) {
             LOG.info("shard {}: the ratis client closed itself ({}); starting a new one", shard, t.getMessage());
             replaceGroup(shard, groups[shard]);
@@ -821,10 +824,12 @@ final class RatisEngine implements Engine {
    * client finish on it: it is closed some seconds later (or with the engine).
    */
   private void replaceGroup(int shard, RaftGroup next) {
-    groups[shard] = next;
-    RaftClient old = clients[shard];
-    clients[shard] = newClient(next);
-    retire(old);
+    synchronized (clientsLock) {
+      groups[shard] = next;
+      RaftClient old = clients[shard];
+      clients[shard] = newClient(next);
+      retire(old);
+    }
   }
 
   /** Closes a replaced client some seconds later (or with the engine), so requests sent on it finish. */
@@ -881,7 +886,7 @@ final class RatisEngine implements Engine {
 
   @Override
   public void close() {
-    synchronized (this) { // renewIfClosed installs clients under this lock: none after this point
+    synchronized (clientsLock) { // clients are installed under this lock: none after this point
       if (closed) {
         return;
       }

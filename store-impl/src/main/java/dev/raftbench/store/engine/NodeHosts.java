@@ -175,8 +175,8 @@ public final class NodeHosts implements AutoCloseable {
     }
     while (addresses.size() <= node) {
       int i = addresses.size();
-      if (i + 2 > 253) {
-        throw new EngineException("--cluster netns: at most 251 nodes (one /24), node " + (i + 1) + " asked for", false);
+      if (i >= 250) {
+        throw new EngineException("--cluster netns: at most 250 nodes (one /24), node " + (i + 1) + " asked for", false);
       }
       addresses.add(subnet + "." + (i + 2));
       namespaces.add(namespace(tag, i));
@@ -190,6 +190,11 @@ public final class NodeHosts implements AutoCloseable {
           }
         }
       } catch (IOException e) {
+        for (int j = 0; j < i; j++) { // the routes to it already made in cut-off nodes' namespaces
+          if (isolated.get(j)) {
+            quietly("-n", namespaces.get(j), "route", "del", addresses.get(i) + "/32", "via", nowhere(), "dev", inside(j));
+          }
+        }
         deleteNamespace(namespaces.get(i));
         addresses.remove(i);
         namespaces.remove(i);

@@ -31,9 +31,20 @@ public final class ShardEpochs {
   /**
    * Raises the shard's epoch and commits it through {@code send} (the engine's own write path for
    * an encoded log entry), tried again on retriable failures for up to a minute. The map is raised
-   * first: a command routed with the new epoch before the entry commits is still accepted.
+   * first: a command routed with the new epoch before the entry commits is still accepted. If the
+   * entry cannot be committed, that is logged, not thrown: the membership change it follows has
+   * happened, and until a later entry commits, the shard's replicas only refuse stale commands less.
    */
   public long advance(int shard, Function<byte[], CompletableFuture<Reply>> send) {
+    try {
+      return commit(shard, send);
+    } catch (EngineException e) {
+      System.getLogger(ShardEpochs.class.getName()).log(System.Logger.Level.WARNING, e.getMessage());
+      return epochs.get(shard);
+    }
+  }
+
+  private long commit(int shard, Function<byte[], CompletableFuture<Reply>> send) {
     long next = epochs.incrementAndGet(shard);
     byte[] entry = Codec.encodeEpoch(next);
     long deadline = System.nanoTime() + PATIENCE.toNanos();
