@@ -124,7 +124,6 @@ final class BundleWriter {
         pd.put("replicas_moved", o.replicasMoved());
         pd.put("ideal_moves", o.idealMoves());
         pd.put("bytes_moved", o.bytesMoved());
-        pd.put("ideal_bytes", o.idealBytes());
         if (o.mapWrites() != null) {
           pd.put("map_writes", o.mapWrites());
         }

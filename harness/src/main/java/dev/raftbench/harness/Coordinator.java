@@ -32,12 +32,10 @@ abstract class Coordinator implements AutoCloseable {
    * @param replicasPerNode after the change, per live node
    * @param bytesMoved      what the new replicas held on disk once they had joined (the snapshot
    *                        and log entries catching up sent them); null where the engine cannot tell
-   * @param idealBytes      idealMoves times the mean bytes of a replica moved here: what a balanced
-   *                        outcome would have shipped (shards are of one size); null likewise
    * @param mapWrites       writes of the shard map to the pd's own Raft group so far; null for {@code ring}
    */
   record Outcome(String coordinator, String node, int replicasMoved, int idealMoves, int leadersMoved, double seconds,
-      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long idealBytes, Long mapWrites) {}
+      Map<String, Integer> replicasPerNode, Map<String, Integer> leadersPerNode, Long bytesMoved, Long mapWrites) {}
 
   /** The coordinator of a trial: {@code pd} starts its own Raft group on {@code provider} (closed with the coordinator). */
   static Coordinator create(String name, Engine engine, EngineProvider provider, EngineSpec cluster) throws Exception {
@@ -153,11 +151,16 @@ abstract class Coordinator implements AutoCloseable {
       held.put(n, new ArrayList<>());
     }
     for (int s = 0; s < shards; s++) {
-      for (String m : engine.members(s)) {
+      for (String m : members(s)) {
         held.computeIfAbsent(m, k -> new ArrayList<>()).add(s);
       }
     }
     return held;
+  }
+
+  /** The shard's members as this coordinator knows them: the engine's (pd: its own map). */
+  protected List<String> members(int shard) {
+    return engine.members(shard);
   }
 
   /** Live node -> the shards it leads (a shard with no leader just now counts for none). */
@@ -182,9 +185,7 @@ abstract class Coordinator implements AutoCloseable {
     leaders().forEach((n, s) -> led.put(n, s.size()));
     double seconds = (System.nanoTime() - t0) / 1e9;
     long bytes = bytesMoved.get();
-    // shards of one size (hashed keys): a balanced outcome ships the ideal number of replicas at what one cost here
-    Long idealBytes = bytes < 0 ? null : moved == 0 ? Long.valueOf(0) : Long.valueOf(Math.round((double) bytes / moved * ideal));
-    return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, idealBytes, mapWrites());
+    return new Outcome(name(), node, moved, ideal, leaders, seconds, replicas, led, bytes < 0 ? null : bytes, mapWrites());
   }
 
   /** n12 -> 12: nodes in the order they were made. */

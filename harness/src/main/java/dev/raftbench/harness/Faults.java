@@ -351,7 +351,7 @@ final class Faults {
     if (h.placement() != null) {
       Coordinator.Outcome o = h.placement();
       String bytes = o.bytesMoved() == null || o.replicasMoved() == 0 ? ""
-          : String.format(Locale.ROOT, ", %.1f MiB (ideal %.1f MiB)", o.bytesMoved() / 1048576.0, o.idealBytes() / 1048576.0);
+          : String.format(Locale.ROOT, ", %.1f MiB", o.bytesMoved() / 1048576.0);
       return String.format(Locale.ROOT, "%s %s at %.1f s, %s done in %.1f s: %d replicas moved (ideal %d)%s, %d leaders moved;"
           + " replicas per node %s, leaders %s", h.action(), o.node() == null ? "" : o.node(), h.atSeconds(), o.coordinator(), o.seconds(), o.replicasMoved(),
           o.idealMoves(), bytes, o.leadersMoved(), o.replicasPerNode(), o.leadersPerNode());

@@ -38,24 +38,21 @@ final class PdGroup implements AutoCloseable {
   private final Engine engine;
   private final ShardedKvClient client;
   private final String description;
-  private final double startSeconds;
   private final AtomicLong writes = new AtomicLong();
 
-  private PdGroup(Engine engine, String description, double startSeconds) {
+  private PdGroup(Engine engine, String description) {
     this.engine = engine;
     this.client = new ShardedKvClient(engine, new JumpHashPartitioner(1), new RetryPolicy(PATIENCE, Duration.ofMillis(20), Duration.ofSeconds(1)));
     this.description = description;
-    this.startSeconds = startSeconds;
   }
 
   /** Starts the group on the provider that runs the trial's cluster, with the trial's engine options. */
   static PdGroup start(EngineProvider provider, EngineSpec cluster) throws Exception {
     EngineSpec spec = new EngineSpec(3, 1, 3, Placements.defaultName(), cluster.transport(), LogStorage.DISK, true, ReadConsistency.LINEARIZABLE,
         null, cluster.options(), ClusterMode.EMBEDDED);
-    long t0 = System.nanoTime();
     Engine engine = provider.start(spec);
     return new PdGroup(engine, String.format("a %s group of its own: 3 nodes in the trial's JVM, 1 shard, %s, disk log", engine.name(),
-        cluster.transport()), (System.nanoTime() - t0) / 1e9);
+        cluster.transport()));
   }
 
   void put(int shard, Entry entry) {
@@ -85,10 +82,6 @@ final class PdGroup implements AutoCloseable {
 
   String description() {
     return description;
-  }
-
-  double startSeconds() {
-    return startSeconds;
   }
 
   private static String key(int shard) {

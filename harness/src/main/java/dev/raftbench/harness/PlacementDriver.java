@@ -43,34 +43,28 @@ final class PlacementDriver extends Coordinator {
 
   @Override
   protected void changed(int shard) {
-    group.put(shard, new PdGroup.Entry(engine.epoch(shard), engine.members(shard).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList()));
+    group.put(shard, new PdGroup.Entry(engine.epoch(shard), sorted(engine.members(shard))));
   }
 
   /**
-   * Live node -> the shards it holds a replica of, as the pd's map says. An entry that disagrees
-   * with the shard's group (a change whose map write failed) is rewritten from the group, as a PD
-   * learns from its stores' heartbeats, and logged.
+   * The shard's members as the pd's map says. An entry that disagrees with the shard's group (a
+   * change whose map write failed) is rewritten from the group, as a PD learns from its stores'
+   * heartbeats, and logged.
    */
   @Override
-  protected Map<String, List<Integer>> holdings() {
-    Map<String, List<Integer>> held = new java.util.TreeMap<>(Comparator.comparingInt(Coordinator::number));
-    for (String n : engine.nodes()) {
-      held.put(n, new java.util.ArrayList<>());
+  protected List<String> members(int shard) {
+    PdGroup.Entry e = group.get(shard);
+    PdGroup.Entry actual = new PdGroup.Entry(engine.epoch(shard), sorted(engine.members(shard)));
+    if (!actual.equals(e)) {
+      System.getLogger(PlacementDriver.class.getName()).log(System.Logger.Level.WARNING,
+          "the pd's map had shard " + shard + " as " + e + ", its group is " + actual + ": rewritten");
+      group.put(shard, actual);
     }
-    for (int s = 0; s < shards; s++) {
-      PdGroup.Entry e = group.get(s);
-      PdGroup.Entry actual = new PdGroup.Entry(engine.epoch(s), engine.members(s).stream().sorted(Comparator.comparingInt(Coordinator::number)).toList());
-      if (!actual.equals(e)) {
-        System.getLogger(PlacementDriver.class.getName()).log(System.Logger.Level.WARNING,
-            "the pd's map had shard " + s + " as " + e + ", its group is " + actual + ": rewritten");
-        group.put(s, actual);
-        e = actual;
-      }
-      for (String m : e.members()) {
-        held.computeIfAbsent(m, k -> new java.util.ArrayList<>()).add(s);
-      }
-    }
-    return held;
+    return actual.members();
+  }
+
+  private static List<String> sorted(List<String> nodes) {
+    return nodes.stream().sorted(Comparator.comparingInt(Coordinator::number)).toList();
   }
 
   PdGroup group() {

@@ -57,6 +57,8 @@ final class TrialRunner {
   private WriteLedger ledger;
   /** The fault events of the measured phase and the gaps they leave; null without events. */
   private volatile Faults faults;
+  /** When the trial's cluster was up (System.nanoTime). */
+  private long clusterUp;
   /** Every single-key operation, for the linearizability check; null when it is off. */
   private History history;
   private final LongAdder integrityFailed = new LongAdder();
@@ -81,11 +83,10 @@ final class TrialRunner {
     long t0 = System.nanoTime();
     List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
     Partitioner partitioner = Partitioners.create(spec.hashing(), spec.partitionerSpec(sample));
-    long[] up = new long[1];
-    try (Engine engine = provider.start(spec.cluster());
-         ShardedKvClient client = clientOf(engine, partitioner, up);
+    try (Engine engine = startCluster(provider);
+         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT);
          Coordinator coordinator = movesShards(spec) ? startCoordinator(engine, provider) : null) {
-      double clusterStart = seconds(up[0] - t0); // the pd's own group not counted
+      double clusterStart = seconds(clusterUp - t0); // the pd's own group not counted
       say("cluster up in %.1f s; loading %,d records with %d threads", clusterStart, workload.loadCount(), spec.threads());
 
       List<Workload.Generator> generators = new ArrayList<>();
@@ -218,10 +219,11 @@ final class TrialRunner {
     }
   }
 
-  /** The client, and in {@code up[0]} when the cluster was up. */
-  private static ShardedKvClient clientOf(Engine engine, Partitioner partitioner, long[] up) {
-    up[0] = System.nanoTime();
-    return new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT);
+  /** Starts the trial's cluster and notes when it was up ({@link #clusterUp}). */
+  private Engine startCluster(EngineProvider provider) throws Exception {
+    Engine engine = provider.start(spec.cluster());
+    clusterUp = System.nanoTime();
+    return engine;
   }
 
   /** Whether an event moves shards or leaders (then the run's coordinator does it). */
@@ -641,9 +643,11 @@ final class TrialRunner {
     private void issue(Operation op, Workload.Generator gen, Semaphore window, long intended) {
       long start = System.nanoTime();
       Object sent = history != null && record ? history.begin(op, start) : null;
-      Faults asking = faults;
-      if (asking != null && record && op.type() != OperationType.SCAN) {
-        asking.asked(client.shardOf(op.key()), start);
+      Faults gaps = faults;
+      // the shard an availability gap is counted on (-1: none counted, no events or a scan)
+      int gapShard = gaps != null && record && op.type() != OperationType.SCAN ? client.shardOf(op.key()) : -1;
+      if (gapShard >= 0) {
+        gaps.asked(gapShard, start);
       }
       CompletableFuture<Reply> f;
       try {
@@ -661,9 +665,8 @@ final class TrialRunner {
           if (sent != null) {
             history.record(sent, reply, error, end);
           }
-          Faults gaps = faults;
-          if (gaps != null && record && error == null && op.type() != OperationType.SCAN) {
-            gaps.succeeded(client.shardOf(op.key()), end);
+          if (gapShard >= 0 && error == null) {
+            gaps.succeeded(gapShard, end);
           }
           if (error != null) {
             metrics.recordFailure(op.type());

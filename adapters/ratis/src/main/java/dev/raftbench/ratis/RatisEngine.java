@@ -428,7 +428,7 @@ final class RatisEngine implements Engine {
 
   @Override
   public CompletableFuture<Reply> write(int shard, long epoch, Command.Write write) {
-    return send(shard, () -> Codec.encode(write, epoch), (client, message) -> client.async().send(message));
+    return send(shard, write, epoch, (client, message) -> client.async().send(message));
   }
 
   @Override
@@ -450,14 +450,14 @@ final class RatisEngine implements Engine {
       // the blocking call: the async stale read took 10 s and more per request here (3.3.0, gRPC)
       return readAt(replica.toString(), shard, read);
     }
-    return send(shard, () -> Codec.encode(read, epoch), (client, message) -> client.async().sendReadOnly(message));
+    return send(shard, read, epoch, (client, message) -> client.async().sendReadOnly(message));
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String nodeId, int shard, Command.Read read) {
     Node node = node(nodeId);
     // the blocking API: Ratis' netty transport has no async path to a follower
-    return send(shard, () -> Codec.encode(read), (client, message) -> CompletableFuture.supplyAsync(() -> {
+    return send(shard, read, Codec.Entry.UNROUTED, (client, message) -> CompletableFuture.supplyAsync(() -> {
       if (!running(node)) {
         throw new EngineException("node " + nodeId + " is stopped", true);
       }
@@ -470,15 +470,25 @@ final class RatisEngine implements Engine {
   }
 
   /** Encodes the command, sends it, decodes the reply; failures become EngineException or IllegalArgumentException. */
-  private CompletableFuture<Reply> send(int shard, java.util.function.Supplier<byte[]> encoded,
+  private CompletableFuture<Reply> send(int shard, Command command, long epoch,
       BiFunction<RaftClient, Message, CompletableFuture<RaftClientReply>> call) {
+    byte[] encoded;
+    try {
+      encoded = Codec.encode(command, epoch);
+    } catch (RuntimeException e) { // e.g. an oversized command
+      return CompletableFuture.failedFuture(failure(shard, e));
+    }
+    return send(shard, encoded, call);
+  }
+
+  private CompletableFuture<Reply> send(int shard, byte[] encoded, BiFunction<RaftClient, Message, CompletableFuture<RaftClientReply>> call) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("ratis cluster is closed", false));
     }
     CompletableFuture<RaftClientReply> sent;
     RaftClient client = clients[shard];
     try {
-      Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded.get()));
+      Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded));
       sent = call.apply(client, message);
     } catch (RuntimeException e) {
       renewIfClosed(shard, client, e);
@@ -707,7 +717,7 @@ final class RatisEngine implements Engine {
 
   /** The shard's membership changed: a new epoch, committed to its log (commands routed before it are refused). */
   private void advanceEpoch(int shard) {
-    epochs.advance(shard, entry -> send(shard, () -> entry, (client, message) -> client.async().send(message)));
+    epochs.advance(shard, entry -> send(shard, entry, (client, message) -> client.async().send(message)));
   }
 
   @Override

@@ -485,7 +485,7 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public CompletableFuture<Reply> write(int shard, long epoch, Command.Write write) {
-    return call(shard, KvWire.WRITE, () -> Codec.encode(write, epoch), -1);
+    return call(shard, KvWire.WRITE, write, epoch, -1);
   }
 
   @Override
@@ -495,16 +495,26 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public CompletableFuture<Reply> read(int shard, long epoch, Command.Read read) {
-    return call(shard, KvWire.READ, () -> Codec.encode(read, epoch), -1);
+    return call(shard, KvWire.READ, read, epoch, -1);
   }
 
   @Override
   public CompletableFuture<Reply> readAt(String node, int shard, Command.Read read) {
-    return call(shard, KvWire.LOCAL_READ, () -> Codec.encode(read), indexOf(node));
+    return call(shard, KvWire.LOCAL_READ, read, Codec.Entry.UNROUTED, indexOf(node));
   }
 
   /** Sends to the node given, or to the shard's leader as last known, following redirects. */
-  private CompletableFuture<Reply> call(int shard, byte kind, java.util.function.Supplier<byte[]> encoded, int target) {
+  private CompletableFuture<Reply> call(int shard, byte kind, Command command, long epoch, int target) {
+    byte[] encoded;
+    try {
+      encoded = Codec.encode(command, epoch);
+    } catch (IllegalArgumentException refused) { // e.g. an oversized command
+      return CompletableFuture.failedFuture(refused);
+    }
+    return call(shard, kind, encoded, target);
+  }
+
+  private CompletableFuture<Reply> call(int shard, byte kind, byte[] encoded, int target) {
     if (closed) {
       return CompletableFuture.failedFuture(new EngineException("sofajraft cluster is closed", false));
     }
@@ -513,7 +523,7 @@ final class SofaJRaftEngine implements Engine {
     }
     BytesValue request;
     try {
-      request = KvWire.request(kind, shard, encoded.get());
+      request = KvWire.request(kind, shard, encoded);
     } catch (IllegalArgumentException refused) {
       return CompletableFuture.failedFuture(refused);
     }
@@ -675,7 +685,7 @@ final class SofaJRaftEngine implements Engine {
 
   /** The shard's membership changed: a new epoch, committed to its log (commands routed before it are refused). */
   private void advanceEpoch(int shard) {
-    epochs.advance(shard, entry -> call(shard, KvWire.WRITE, () -> entry, -1));
+    epochs.advance(shard, entry -> call(shard, KvWire.WRITE, entry, -1));
   }
 
   private void addReplica(int shard, String nodeId) {

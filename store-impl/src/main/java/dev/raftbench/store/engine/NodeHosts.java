@@ -185,14 +185,17 @@ public final class NodeHosts implements AutoCloseable {
         plug(i);
         for (int j = 0; j < i; j++) {
           if (isolated.get(j)) {
-            ip("-n", namespaces.get(i), "route", "replace", addresses.get(j) + "/32", "via", nowhere(), "dev", inside(i));
-            ip("-n", namespaces.get(j), "route", "replace", addresses.get(i) + "/32", "via", nowhere(), "dev", inside(j));
+            cut(i, j);
           }
         }
       } catch (IOException e) {
         for (int j = 0; j < i; j++) { // the routes to it already made in cut-off nodes' namespaces
           if (isolated.get(j)) {
-            quietly("-n", namespaces.get(j), "route", "del", addresses.get(i) + "/32", "via", nowhere(), "dev", inside(j));
+            try {
+              route("del", j, i);
+            } catch (IOException gone) {
+              // not made yet
+            }
           }
         }
         deleteNamespace(namespaces.get(i));
@@ -255,9 +258,7 @@ public final class NodeHosts implements AutoCloseable {
     try {
       for (int j = 0; j < size(); j++) {
         if (j != node) {
-          // replace, not add: the route is there already when j is cut off too
-          ip("-n", namespaces.get(node), "route", "replace", addresses.get(j) + "/32", "via", nowhere(), "dev", inside(node));
-          ip("-n", namespaces.get(j), "route", "replace", addresses.get(node) + "/32", "via", nowhere(), "dev", inside(j));
+          cut(node, j);
         }
       }
     } catch (IOException e) {
@@ -280,14 +281,25 @@ public final class NodeHosts implements AutoCloseable {
     }
   }
 
+  /** Cuts the link between nodes a and b both ways (replace, not add: the route is there already when one is cut off too). */
+  private void cut(int a, int b) throws IOException {
+    route("replace", a, b);
+    route("replace", b, a);
+  }
+
+  /** In node {@code from}'s namespace, routes node {@code to}'s address into nowhere ("replace"), or stops doing so ("del"). */
+  private void route(String verb, int from, int to) throws IOException {
+    ip("-n", namespaces.get(from), "route", verb, addresses.get(to) + "/32", "via", nowhere(), "dev", inside(from));
+  }
+
   /** Deletes the routes that cut node i off, but those another cut-off node needs; what failed. */
   private List<String> unroute(int node) {
     List<String> failed = new ArrayList<>();
     for (int j = 0; j < size(); j++) {
       if (j != node && !isolated.get(j)) {
-        for (String[] route : new String[][] {{namespaces.get(node), addresses.get(j), inside(node)}, {namespaces.get(j), addresses.get(node), inside(j)}}) {
+        for (int[] way : new int[][] {{node, j}, {j, node}}) {
           try {
-            ip("-n", route[0], "route", "del", route[1] + "/32", "via", nowhere(), "dev", route[2]);
+            route("del", way[0], way[1]);
           } catch (IOException e) {
             if (!e.getMessage().contains("No such process")) { // not there: nothing to undo
               failed.add(e.getMessage());

@@ -35,16 +35,15 @@ public final class ShardEpochs {
    * entry cannot be committed, that is logged, not thrown: the membership change it follows has
    * happened, and until a later entry commits, the shard's replicas only refuse stale commands less.
    */
-  public long advance(int shard, Function<byte[], CompletableFuture<Reply>> send) {
+  public void advance(int shard, Function<byte[], CompletableFuture<Reply>> send) {
     try {
-      return commit(shard, send);
+      commit(shard, send);
     } catch (EngineException e) {
       System.getLogger(ShardEpochs.class.getName()).log(System.Logger.Level.WARNING, e.getMessage());
-      return epochs.get(shard);
     }
   }
 
-  private long commit(int shard, Function<byte[], CompletableFuture<Reply>> send) {
+  private void commit(int shard, Function<byte[], CompletableFuture<Reply>> send) {
     long next = epochs.incrementAndGet(shard);
     byte[] entry = Codec.encodeEpoch(next);
     long deadline = System.nanoTime() + PATIENCE.toNanos();
@@ -52,7 +51,7 @@ public final class ShardEpochs {
       Throwable failure;
       try {
         send.apply(entry).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        return next;
+        return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new EngineException("interrupted committing epoch " + next + " of shard " + shard, false, e);

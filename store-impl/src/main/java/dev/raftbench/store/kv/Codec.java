@@ -44,8 +44,14 @@ public final class Codec {
     return body(out, c);
   }
 
-  /** The command as routed with the shard epoch {@code epoch}: a replica at a later epoch refuses it. */
+  /**
+   * The command as routed with the shard epoch {@code epoch}: a replica at a later epoch refuses
+   * it. With {@link Entry#UNROUTED}, the command as {@link #encode(Command)} gives it.
+   */
   public static byte[] encode(Command c, long epoch) {
+    if (epoch == Entry.UNROUTED) {
+      return encode(c);
+    }
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
     }

@@ -39,7 +39,8 @@ class CodecTest {
     }
     assertThat(Codec.decodeEntry(java.nio.ByteBuffer.wrap(Codec.encodeEpoch(7)))).isEqualTo(new Codec.Entry(7, null));
     assertThatThrownBy(() -> Codec.decodeCommand(Codec.encodeEpoch(7))).isInstanceOf(CodecException.class).hasMessageContaining("epoch entry");
-    assertThatThrownBy(() -> Codec.encode(new Command.Get("k"), -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Codec.encode(new Command.Get("k"), Codec.Entry.UNROUTED)).isEqualTo(Codec.encode(new Command.Get("k")));
+    assertThatThrownBy(() -> Codec.encode(new Command.Get("k"), -2)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Codec.decodeReply(Codec.encodeStale(4, 3)))
         .isInstanceOf(dev.raftbench.store.engine.StaleEpochException.class).hasMessageContaining("epoch 3").hasMessageContaining("at 4");
   }
