@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code harness compare BUNDLE...}: several bundles side by side in one comparison bundle. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Compare results bundles (trials, repeated trials, sweeps): percentile spectra on one chart, throughput bars"
-        + " (95% CI where repeated), time series, latency-throughput curves of sweeps; comparison.csv, comparison.json, PNG and SVG"
+        + " (95%% CI where repeated), time series, latency-throughput curves of sweeps; comparison.csv, comparison.json, PNG and SVG"
         + " charts and a self-contained report.html."})
 final class CompareCommand implements Callable<Integer> {
   @CommandLine.Spec

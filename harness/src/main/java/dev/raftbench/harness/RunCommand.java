@@ -21,7 +21,7 @@ final class RunCommand implements Callable<Integer> {
   TrialOptions trial;
 
   @Option(names = "--repeat", defaultValue = "1", description = "run the trial N times, each on a fresh cluster in a fresh JVM;"
-      + " the bundle holds each repeat and repeats.json (median, 95% confidence interval of throughput) (default ${DEFAULT-VALUE})")
+      + " the bundle holds each repeat and repeats.json (median, 95%% confidence interval of throughput) (default ${DEFAULT-VALUE})")
   int repeat;
 
   /** Parses and checks the arguments of a {@code run} (its name first) without running it: null if they are fine, else the problem. */

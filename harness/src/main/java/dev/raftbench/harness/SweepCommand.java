@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the trial at a series of target rates (open loop) and draw latency against achieved throughput.",
-        "Without --rates: first a closed-loop trial finds the maximum sustainable rate, then --steps steps from 10% to 100% of it."})
+        "Without --rates: first a closed-loop trial finds the maximum sustainable rate, then --steps steps from 10%% to 100%% of it."})
 final class SweepCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -30,7 +30,7 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--rates", split = ",", paramLabel = "OPS", description = "target rates in operations per second, e.g. 500,1000,2000")
   List<Double> rates;
 
-  @Option(names = "--steps", defaultValue = "10", description = "steps from 10% to 100% of the maximum rate found (default ${DEFAULT-VALUE})")
+  @Option(names = "--steps", defaultValue = "10", description = "steps from 10%% to 100%% of the maximum rate found (default ${DEFAULT-VALUE})")
   int steps;
 
   @Override

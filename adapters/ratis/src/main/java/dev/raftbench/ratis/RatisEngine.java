@@ -699,8 +699,14 @@ final class RatisEngine implements Engine {
     List<RaftPeer> peers = new ArrayList<>(old.getPeers());
     peers.add(peer(node, 0));
     RaftGroup next = RaftGroup.valueOf(old.getGroupId(), peers);
-    // the new server must know the group before the leader sends it entries or a snapshot
-    check("adding shard " + shard + " to " + nodeId, () -> addGroup(node, next));
+    // the new server must know the group before the leader sends it entries or a snapshot; it is
+    // given the old configuration, without itself, so that it starts "initializing": it waits for
+    // the leader's entries instead of standing for election. Given the new one, it would campaign
+    // once its first election timeout passed (0.3-1.2 s), hear from the members that it is not in
+    // their configuration, and shut its replica down; the leader, staging the change, would then
+    // wait for a closed replica to catch up until the change timed out (seen when the request
+    // reached the leader 3 s late, after a leadership transfer).
+    check("adding shard " + shard + " to " + nodeId, () -> addGroup(node, old));
     try {
       reconfigure("adding " + nodeId + " to shard " + shard, shard, peers);
     } catch (EngineException e) {
