@@ -268,14 +268,14 @@ final class Comparison {
 
   private static void writeCsv(List<Row> rows, Path csv) throws IOException {
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
-      w.println("label,kind,workload,engine,transport,hashing,placement,nodes,shards,throughput_ops_s,ci95_low,ci95_high,errors,verify_lost,"
+      w.println("label,kind,workload,engine,transport,hashing,placement,nodes,shards,fsync,throughput_ops_s,ci95_low,ci95_high,errors,verify_lost,"
           + "p50_us,p99_us,p999_us,max_us,max_gap_ms,rebalance_s,replicas_moved,bytes_moved,bundle");
       for (Row r : rows) {
         JsonNode s = r.input().spec();
         Histogram h = r.latency();
-        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
+        w.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", csvField(r.input().label()), r.input().kind(),
             csvField(s.path("workload").asText()), s.path("engine").asText(), s.path("transport").asText(), s.path("hashing").asText(),
-            s.path("placement").asText(), s.path("nodes").asText(), s.path("shards").asText(), r.throughput(), num(r.ciLow()), num(r.ciHigh()),
+            s.path("placement").asText(), s.path("nodes").asText(), s.path("shards").asText(), s.path("fsync").asText(), r.throughput(), num(r.ciLow()), num(r.ciHigh()),
             r.errors(), r.lost() == null ? "" : r.lost(), us(h, 50), us(h, 99), us(h, 99.9), h.getTotalCount() == 0 ? "" : h.getMaxValue() / 1000.0,
             num(r.maxGapMs()), num(r.rebalanceSeconds()), r.replicasMoved() == null ? "" : r.replicasMoved(),
             r.bytesMoved() == null ? "" : r.bytesMoved(), csvField(r.input().dir().toAbsolutePath().toString()));

@@ -29,14 +29,18 @@ import picocli.CommandLine.Parameters;
  * (so one forked trial JVM each, unless the suite's args say otherwise), then their comparison.
  */
 @Command(name = "matrix", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run every combination a suite describes (workloads x engines x hashing x placement, each repeated), one forked trial"
+    description = {"Run every combination a suite describes (workloads x engines x hashing x placement x shards x fsync x threads, each"
+        + " repeated), one forked trial"
         + " each, then compare them (comparison.csv, charts, report.html).",
-        "SUITE is a built-in name (engines: every Raft engine and transport on workloads A-F; engines-a: on workload A only) or a"
-            + " properties file with the keys workloads, engines (engine/transport, comma-separated), hashing, placement, repeats"
-            + " and args (more 'run' flags, split on spaces)."})
+        "SUITE is a built-in name (engines: every Raft engine and transport on workloads A-F; engines-a: on workload A only;"
+            + " engines-scale: every engine and transport and the unreplicated local engine on workload A with 100-byte values, at 1"
+            + " and 8 shards, fsync on and off) or a properties file with the keys workloads, engines (engine/transport,"
+            + " comma-separated), hashing, placement, shards, fsync, threads (each a comma-separated list: one cell per value),"
+            + " repeats and args (more 'run' flags, split on spaces)."})
 final class MatrixCommand implements Callable<Integer> {
   static final String SCHEMA = "raftbench.matrix/1";
-  private static final Set<String> KEYS = Set.of("workloads", "engines", "hashing", "placement", "repeats", "args");
+  private static final Set<String> KEYS = Set.of("workloads", "engines", "hashing", "placement", "shards", "fsync", "threads", "repeats",
+      "args");
   static final Map<String, String> BUILT_IN = Map.of(
       "engines", """
           workloads = workload-a, workload-b, workload-c, workload-d, workload-e, workload-f
@@ -45,6 +49,13 @@ final class MatrixCommand implements Callable<Integer> {
       "engines-a", """
           workloads = workload-a
           engines = ratis/grpc, ratis/netty, sofajraft/bolt, sofajraft/grpc, atomix/netty
+          """,
+      "engines-scale", """
+          workloads = workload-a
+          engines = local, ratis/grpc, ratis/netty, sofajraft/bolt, sofajraft/grpc, atomix/netty
+          shards = 1, 8
+          fsync = on, off
+          args = -p fieldcount=1 -p fieldlength=100
           """);
 
   @CommandLine.Spec
@@ -62,13 +73,24 @@ final class MatrixCommand implements Callable<Integer> {
   /** One cell of the matrix: the arguments of its {@code run} and where its bundle goes. */
   record Cell(String name, List<String> runArgs, Path bundle) {}
 
+  /** A cell being built: its run arguments and the parts of its name so far. */
+  private record Partial(List<String> runArgs, List<String> name) {}
+
+  /**
+   * A suite key whose values each give a cell of their own: the {@code run} flag it sets and how
+   * a value shows in the cell's name.
+   */
+  record Dimension(String key, String flag, String label) {}
+
+  static final List<Dimension> DIMENSIONS = List.of(new Dimension("hashing", "--hashing", "%s"),
+      new Dimension("placement", "--placement", "%s"), new Dimension("shards", "--shards", "%sshards"),
+      new Dimension("fsync", "--fsync", "fsync-%s"), new Dimension("threads", "--threads", "%sthreads"));
+
   @Override
   public Integer call() throws Exception {
     Properties p = load();
     List<String> workloads = list(p, "workloads", null);
     List<String> engines = list(p, "engines", null);
-    List<String> hashing = list(p, "hashing", "");
-    List<String> placements = list(p, "placement", "");
     int repeats;
     try {
       repeats = Integer.parseInt(p.getProperty("repeats", "1").trim());
@@ -80,8 +102,14 @@ final class MatrixCommand implements Callable<Integer> {
     }
     List<String> args = new ArrayList<>(split(p.getProperty("args", "")));
     args.addAll(split(extraArgs == null ? "" : extraArgs));
+    List<String> owned = new ArrayList<>(List.of("--out", "--engine", "--transport", "--repeat"));
+    for (Dimension d : DIMENSIONS) {
+      if (p.getProperty(d.key()) != null || d.key().equals("hashing") || d.key().equals("placement")) {
+        owned.add(d.flag());
+      }
+    }
     for (String a : args) {
-      for (String own : List.of("--out", "--engine", "--transport", "--hashing", "--placement", "--repeat")) {
+      for (String own : owned) {
         if (a.equals(own) || a.startsWith(own + "=")) {
           throw bad("suite " + suite + ": args may not set " + own + " (the matrix sets it per cell)");
         }
@@ -91,34 +119,45 @@ final class MatrixCommand implements Callable<Integer> {
         : Path.of("results", "runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-matrix-"
             + Path.of(suite).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_"));
 
-    List<Cell> cells = new ArrayList<>();
+    // the cross product: workload x engine, then each dimension the suite names, in DIMENSIONS' order
+    List<Partial> partials = new ArrayList<>();
     for (String w : workloads) {
       for (String e : engines) {
         String[] et = e.split("/", 2);
-        for (String h : hashing) {
-          for (String pl : placements) {
-            List<String> run = new ArrayList<>(List.of("run", w, "--engine", et[0]));
-            if (et.length == 2) {
-              run.addAll(List.of("--transport", et[1]));
-            }
-            if (!h.isEmpty()) {
-              run.addAll(List.of("--hashing", h));
-            }
-            if (!pl.isEmpty()) {
-              run.addAll(List.of("--placement", pl));
-            }
-            if (repeats > 1) {
-              run.addAll(List.of("--repeat", String.valueOf(repeats)));
-            }
-            run.addAll(args);
-            String name = String.join("-", Path.of(w).getFileName().toString(), et[0], et.length == 2 ? et[1] : "default",
-                h.isEmpty() ? "" : h, pl.isEmpty() ? "" : pl).replaceAll("-+$", "").replaceAll("--+", "-");
-            Path bundle = dir.resolve("cells").resolve(name);
-            run.addAll(List.of("--out", bundle.toString()));
-            cells.add(new Cell(name, run, bundle));
-          }
+        List<String> run = new ArrayList<>(List.of("run", w, "--engine", et[0]));
+        if (et.length == 2) {
+          run.addAll(List.of("--transport", et[1]));
+        }
+        partials.add(new Partial(run, List.of(Path.of(w).getFileName().toString(), et[0], et.length == 2 ? et[1] : "default")));
+      }
+    }
+    for (Dimension d : DIMENSIONS) {
+      if (p.getProperty(d.key()) == null) {
+        continue;
+      }
+      List<Partial> next = new ArrayList<>();
+      for (Partial partial : partials) {
+        for (String v : list(p, d.key(), null)) {
+          List<String> run = new ArrayList<>(partial.runArgs());
+          run.addAll(List.of(d.flag(), v));
+          List<String> name = new ArrayList<>(partial.name());
+          name.add(d.label().formatted(v));
+          next.add(new Partial(run, name));
         }
       }
+      partials = next;
+    }
+    List<Cell> cells = new ArrayList<>();
+    for (Partial partial : partials) {
+      List<String> run = new ArrayList<>(partial.runArgs());
+      if (repeats > 1) {
+        run.addAll(List.of("--repeat", String.valueOf(repeats)));
+      }
+      run.addAll(args);
+      String name = String.join("-", partial.name());
+      Path bundle = dir.resolve("cells").resolve(name);
+      run.addAll(List.of("--out", bundle.toString()));
+      cells.add(new Cell(name, run, bundle));
     }
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

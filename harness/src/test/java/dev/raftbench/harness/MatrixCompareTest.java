@@ -60,6 +60,32 @@ class MatrixCompareTest {
   }
 
   @Test
+  @Timeout(300) // a guard against hangs, not a timing assertion
+  void shardsAndFsyncAreDimensionsOfTheirOwn(@TempDir Path dir) throws Exception {
+    Path suite = dir.resolve("scale.properties");
+    Files.writeString(suite, """
+        workloads = workload-a
+        engines = local
+        shards = 1, 4
+        fsync = on, off
+        args = -p fieldcount=1 -p fieldlength=100 %s
+        """.formatted(QUICK));
+    Path out = dir.resolve("matrix");
+    HarnessCli r = HarnessCli.run("matrix", suite.toString(), "--out", out.toString());
+    assertThat(r.code).as(r.err).isZero();
+    JsonNode matrix = JSON.readTree(out.resolve("matrix.json").toFile());
+    assertThat(matrix.path("cells")).extracting(c -> c.path("cell").asText()).containsExactly("workload-a-local-default-1shards-fsync-on",
+        "workload-a-local-default-1shards-fsync-off", "workload-a-local-default-4shards-fsync-on", "workload-a-local-default-4shards-fsync-off");
+    JsonNode last = JSON.readTree(out.resolve("cells/workload-a-local-default-4shards-fsync-off/trial.json").toFile());
+    assertThat(last.at("/spec/shards").asInt()).isEqualTo(4);
+    assertThat(last.at("/spec/fsync").asBoolean()).isFalse();
+    assertThat(last.at("/spec/workload_properties/fieldlength").asText()).isEqualTo("100");
+    List<String> csv = Files.readAllLines(out.resolve("comparison.csv"), StandardCharsets.UTF_8);
+    assertThat(csv.get(0)).startsWith("label,kind,workload,engine,transport,hashing,placement,nodes,shards,fsync,throughput_ops_s,");
+    assertThat(csv).hasSize(5).anyMatch(l -> l.contains(",4,false,"));
+  }
+
+  @Test
   @Timeout(300)
   void compareShowsConfidenceIntervalsOfRepeatsAndReportCoversATrial(@TempDir Path dir) throws Exception {
     Path repeated = dir.resolve("repeated");
@@ -96,6 +122,8 @@ class MatrixCompareTest {
     Files.writeString(typo, "workloads = workload-a\nengines = local\nenignes = noop\n");
     Path badCell = dir.resolve("bad-cell");
     Files.writeString(badCell, "workloads = workload-a\nengines = local, nosuch\n");
+    Path setsShards = dir.resolve("sets-shards");
+    Files.writeString(setsShards, "workloads = workload-a\nengines = local\nshards = 1, 2\nargs = --shards 4\n");
     Path setsOut = dir.resolve("sets-out");
     Files.writeString(setsOut, "workloads = workload-a\nengines = local\nargs = --out /tmp/x\n");
     Object[][] cases = {
@@ -104,6 +132,7 @@ class MatrixCompareTest {
         {new String[] {"matrix", typo.toString()}, "unknown key 'enignes'"},
         {new String[] {"matrix", badCell.toString()}, "cell workload-a-nosuch-default: unknown engine 'nosuch'"},
         {new String[] {"matrix", setsOut.toString()}, "args may not set --out"},
+        {new String[] {"matrix", setsShards.toString()}, "args may not set --shards"},
         {new String[] {"compare", dir.resolve("nothing").toString()}, "no such bundle directory"},
         {new String[] {"compare", dir.toString()}, "not a results bundle"},
         {new String[] {"report", dir.toString()}, "not a results bundle"},
