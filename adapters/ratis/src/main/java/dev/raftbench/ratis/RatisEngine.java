@@ -117,6 +117,30 @@ final class RatisEngine implements Engine {
     return t;
   });
   private final AtomicLong callIds = new AtomicLong();
+  /**
+   * Ratis 3.3.0 sends a follower the commit index only with new entries or with the periodic
+   * heartbeat (every rpc.timeout.min / 2: 1 s here): a heartbeat a ReadIndex read triggers is not
+   * sent while there is no entry to append (LogAppenderBase.newAppendEntriesRequest returns null).
+   * A linearizable read just after a write therefore often waited, at low load, until the next
+   * heartbeat, up to a second, for the followers to acknowledge the write's commit index (Ratis'
+   * own commit-index entry usually goes out before the read asks, and an acknowledgement of an
+   * append sent before the read does not count): workload A with one worker made 9 operations a
+   * second, a quarter of its reads taking 1 s. A read
+   * still unanswered after this long makes the adapter append a no-op (an epoch entry of epoch 0,
+   * which changes nothing), whose append carries the commit index; one at a time per shard. 0 turns
+   * it off.
+   */
+  static final String NUDGE_OPTION = "raftbench.read.nudge.ms";
+  private static final long NUDGE_DEFAULT_MS = 20;
+  private static final byte[] NO_OP = Codec.encodeEpoch(0);
+  private final long nudgeMillis;
+  private final java.util.concurrent.atomic.AtomicIntegerArray nudging;
+  private final AtomicLong nudges = new AtomicLong();
+  private final java.util.concurrent.ScheduledExecutorService nudger = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "raftbench-ratis-read-nudger");
+    t.setDaemon(true);
+    return t;
+  });
   private final AtomicLong staleReads = new AtomicLong();
   /** Nodes as processes of their own: groups are added and asked about over RPC, through this client. */
   private final boolean processes;
@@ -153,6 +177,8 @@ final class RatisEngine implements Engine {
     this.clients = new RaftClient[spec.shards()];
     this.epochs = new ShardEpochs(spec.shards());
     this.properties = configure(spec); // refuses bad options before anything is created
+    this.nudgeMillis = nudgeMillis(spec);
+    this.nudging = new java.util.concurrent.atomic.AtomicIntegerArray(spec.shards());
     this.processes = spec.cluster().processes();
     this.dataDir = DataDir.of(spec, "ratis");
   }
@@ -194,9 +220,13 @@ final class RatisEngine implements Engine {
       RaftServerConfigKeys.Read.setLeaderLeaseEnabled(properties, spec.reads() == ReadConsistency.LEASE);
     }
     for (Map.Entry<String, String> option : spec.options().entrySet()) {
+      if (option.getKey().equals(NUDGE_OPTION)) {
+        nudgeMillis(spec); // checked here, used by the engine
+        continue;
+      }
       if (!option.getKey().startsWith("raft.")) {
         throw new IllegalArgumentException("unknown ratis option '" + option.getKey()
-            + "' (ratis options are Ratis property keys, e.g. -E raft.server.rpc.timeout.min=1s)");
+            + "' (ratis options are Ratis property keys, e.g. -E raft.server.rpc.timeout.min=1s, and " + NUDGE_OPTION + ")");
       }
       properties.set(option.getKey(), option.getValue());
     }
@@ -450,7 +480,60 @@ final class RatisEngine implements Engine {
       // the blocking call: the async stale read took 10 s and more per request here (3.3.0, gRPC)
       return readAt(replica.toString(), shard, read);
     }
-    return send(shard, read, epoch, (client, message) -> client.async().sendReadOnly(message));
+    CompletableFuture<Reply> reply = send(shard, read, epoch, (client, message) -> client.async().sendReadOnly(message));
+    if (nudgeMillis > 0 && spec.reads() == ReadConsistency.LINEARIZABLE && !reply.isDone() && !closed) {
+      nudger.schedule(() -> {
+        if (!reply.isDone()) {
+          nudge(shard);
+        }
+      }, nudgeMillis, TimeUnit.MILLISECONDS);
+    }
+    return reply;
+  }
+
+  /** Appends a no-op to the shard (see {@link #NUDGE_OPTION}), unless one is on its way. */
+  private void nudge(int shard) {
+    if (closed || !nudging.compareAndSet(shard, 0, 1)) {
+      return;
+    }
+    nudges.incrementAndGet();
+    // the blocking API, on a pool thread: not the workload's ordered async window, where a no-op
+    // retried against a leader that died would hold back the replies sent after it
+    RaftClient client = clients[shard];
+    try {
+      diagnostics.execute(() -> {
+        try {
+          client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(NO_OP)));
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("shard {}: no-op for a waiting read failed: {}", shard, e.toString());
+        } finally {
+          nudging.set(shard, 0);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      nudging.set(shard, 0);
+    }
+  }
+
+  /** How many no-ops {@link #nudge} appended. */
+  long nudges() {
+    return nudges.get();
+  }
+
+  static long nudgeMillis(EngineSpec spec) {
+    String v = spec.options().get(NUDGE_OPTION);
+    if (v == null) {
+      return NUDGE_DEFAULT_MS;
+    }
+    try {
+      long ms = Long.parseLong(v.trim());
+      if (ms >= 0) {
+        return ms;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("-E " + NUDGE_OPTION + " takes milliseconds, 0 or more (0: off), was '" + v + "'");
   }
 
   @Override
@@ -683,7 +766,10 @@ final class RatisEngine implements Engine {
 
   @Override
   public Map<String, String> settings() {
-    return procs == null ? Map.of() : procs.settings();
+    Map<String, String> settings = new java.util.LinkedHashMap<>(procs == null ? Map.of() : procs.settings());
+    settings.put(NUDGE_OPTION, spec.reads() != ReadConsistency.LINEARIZABLE ? "off (reads are not ReadIndex reads)"
+        : nudgeMillis == 0 ? "off" : nudgeMillis + " (a no-op appended for a read unanswered after " + nudgeMillis + " ms)");
+    return settings;
   }
 
   @Override
@@ -907,6 +993,10 @@ final class RatisEngine implements Engine {
         return;
       }
       closed = true;
+    }
+    nudger.shutdownNow();
+    if (nudges.get() > 0) {
+      LOG.info("ratis: {} no-op entries appended for reads that waited {} ms", nudges.get(), nudgeMillis);
     }
     for (RaftClient client : clients) {
       if (client != null) {
