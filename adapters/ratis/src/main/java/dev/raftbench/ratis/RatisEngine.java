@@ -125,10 +125,9 @@ final class RatisEngine implements Engine {
    * heartbeat, up to a second, for the followers to acknowledge the write's commit index (Ratis'
    * own commit-index entry usually goes out before the read asks, and an acknowledgement of an
    * append sent before the read does not count): workload A with one worker made 9 operations a
-   * second, a quarter of its reads taking 1 s. A read
-   * still unanswered after this long makes the adapter append a no-op (an epoch entry of epoch 0,
-   * which changes nothing), whose append carries the commit index; one at a time per shard. 0 turns
-   * it off.
+   * second, a quarter of its reads taking 1 s. A read still unanswered after this long makes the
+   * adapter append a no-op (an epoch entry of epoch 0, which changes nothing), whose append carries
+   * the commit index; one at a time per shard. 0 turns it off.
    */
   static final String NUDGE_OPTION = "raftbench.read.nudge.ms";
   private static final long NUDGE_DEFAULT_MS = 20;
@@ -482,11 +481,15 @@ final class RatisEngine implements Engine {
     }
     CompletableFuture<Reply> reply = send(shard, read, epoch, (client, message) -> client.async().sendReadOnly(message));
     if (nudgeMillis > 0 && spec.reads() == ReadConsistency.LINEARIZABLE && !reply.isDone() && !closed) {
-      nudger.schedule(() -> {
-        if (!reply.isDone()) {
-          nudge(shard);
-        }
-      }, nudgeMillis, TimeUnit.MILLISECONDS);
+      try {
+        nudger.schedule(() -> {
+          if (!reply.isDone()) {
+            nudge(shard);
+          }
+        }, nudgeMillis, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // the engine is closing: the read is answered or failed without help
+      }
     }
     return reply;
   }
