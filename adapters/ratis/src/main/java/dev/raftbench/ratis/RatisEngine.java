@@ -518,11 +518,6 @@ final class RatisEngine implements Engine {
     }
   }
 
-  /** How many no-ops {@link #nudge} appended. */
-  long nudges() {
-    return nudges.get();
-  }
-
   static long nudgeMillis(EngineSpec spec) {
     String v = spec.options().get(NUDGE_OPTION);
     if (v == null) {
