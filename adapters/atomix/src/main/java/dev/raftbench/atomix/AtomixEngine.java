@@ -19,6 +19,7 @@ import io.atomix.cluster.discovery.NodeDiscoveryProvider;
 import io.atomix.core.Atomix;
 import io.atomix.core.registry.ClasspathScanningRegistry;
 import io.atomix.primitive.PrimitiveException;
+import io.atomix.primitive.partition.Partition;
 import io.atomix.primitive.partition.PartitionGroup;
 import io.atomix.primitive.partition.PartitionId;
 import io.atomix.primitive.proxy.ProxyClient;
@@ -32,6 +33,9 @@ import io.atomix.protocols.raft.partition.impl.RaftPartitionServer;
 import io.atomix.protocols.raft.RaftServer;
 import io.atomix.protocols.raft.cluster.RaftCluster;
 import io.atomix.protocols.raft.cluster.RaftMember;
+import io.atomix.protocols.raft.impl.DefaultRaftServer;
+import io.atomix.protocols.raft.impl.RaftContext;
+import io.atomix.protocols.raft.storage.RaftStorage;
 import io.atomix.storage.StorageLevel;
 import io.atomix.utils.net.Address;
 import java.io.IOException;
@@ -528,6 +532,13 @@ final class AtomixEngine implements Engine {
     // handled off Atomix's own threads: stopping an instance from one of its threads would wait on itself
     return a.start().handleAsync((started, error) -> {
       if (error == null) {
+        try {
+          keepSnapshotsOfEqualIndex(a);
+        } catch (RuntimeException e) {
+          m.atomix = null;
+          stop(a, m.id);
+          return CompletableFuture.<Void>failedFuture(e);
+        }
         return CompletableFuture.<Void>completedFuture(null);
       }
       if (attempt < START_ATTEMPTS && swimRace(error) && m.atomix == a && !closed) {
@@ -550,6 +561,60 @@ final class AtomixEngine implements Engine {
 
   private static final int START_ATTEMPTS = 3;
 
+  /** DefaultRaftServer.context and RaftStorage.retainStaleSnapshots, or null when this Atomix has other fields. */
+  private static final Field[] STORAGE_FIELDS = storageFields();
+
+  private static Field[] storageFields() {
+    try {
+      Field context = DefaultRaftServer.class.getDeclaredField("context");
+      Field retain = RaftStorage.class.getDeclaredField("retainStaleSnapshots");
+      context.setAccessible(true);
+      retain.setAccessible(true);
+      return new Field[] {context, retain};
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Guards against a race in Atomix 3.1.12 that loses a replica's snapshot. A follower that takes
+   * its own snapshot at the same index as one its leader sends it writes both to the same file; the
+   * snapshot store keeps one snapshot per index and deletes the file of whichever completes second,
+   * which is the file of the first, and the log is then compacted up to that index. A restart
+   * replays the compacted log without any snapshot, and the replica's service starts empty: every
+   * write of the shard gone from that member (AtomixDurabilityTest caught it on the member that led
+   * shard 1 after a full restart). With the storage's {@code retainStaleSnapshots} the store keeps the file;
+   * the price is that a snapshot completing after a newer one stays on disk. RaftPartitionGroup
+   * does not expose the flag, so it is set on every partition server of the member once it has
+   * started: before any snapshot can complete (Atomix takes one 10 s after start at the earliest
+   * and completes it 10 s later). If this Atomix has other fields, the member does not start.
+   */
+  private static void keepSnapshotsOfEqualIndex(Atomix a) {
+    if (SERVER_FIELDS == null || STORAGE_FIELDS == null) {
+      throw new EngineException("atomix: cannot reach the partitions' Raft storage to keep snapshots of equal index"
+          + " (Atomix's internals differ from 3.1.12); without it a restart can lose a replica's data", false);
+    }
+    try {
+      for (String name : List.of(SYSTEM_GROUP, DATA_GROUP)) {
+        PartitionGroup group = a.getPartitionService().getPartitionGroup(name);
+        for (Partition partition : group.getPartitions()) {
+          Object partitionServer = SERVER_FIELDS[0].get(partition);
+          Object server = partitionServer == null ? null : SERVER_FIELDS[1].get(partitionServer);
+          if (server == null) {
+            continue; // the member holds no replica of this partition
+          }
+          RaftStorage storage = ((RaftContext) STORAGE_FIELDS[0].get(server)).getStorage();
+          STORAGE_FIELDS[1].setBoolean(storage, true);
+          if (!storage.isRetainStaleSnapshots()) {
+            throw new IllegalStateException("the flag did not change on " + partition.id());
+          }
+        }
+      }
+    } catch (IllegalAccessException | RuntimeException e) {
+      throw new EngineException("atomix: could not set the partitions' storage to keep snapshots of equal index: " + e, false, e);
+    }
+  }
+
   /**
    * Atomix 3.1's SWIM protocol throws a NullPointerException from getMember for a member it has not
    * heard of yet; when peers start together, the partition-group bootstrap can ask about one and the
@@ -568,14 +633,22 @@ final class AtomixEngine implements Engine {
   /** Takes a snapshot of the shard on every running member that holds it, and compacts its log. */
   void snapshot(int shard) {
     List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (Member m : members) {
-      Atomix a = m.atomix;
-      if (a != null && members(shard).contains(m.id)) {
-        PartitionGroup g = a.getPartitionService().getPartitionGroup(DATA_GROUP);
-        done.add(((RaftPartition) g.getPartition(partitions.get(shard))).snapshot());
+    for (String n : members(shard)) {
+      if (member(n).atomix != null) {
+        done.add(snapshotOn(n, shard));
       }
     }
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /** Takes a snapshot of the shard on one member and compacts its log; completes once compacted. */
+  CompletableFuture<Void> snapshotOn(String node, int shard) {
+    Atomix a = member(node).atomix;
+    if (a == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("atomix node " + node + " is not running"));
+    }
+    PartitionGroup g = a.getPartitionService().getPartitionGroup(DATA_GROUP);
+    return ((RaftPartition) g.getPartition(partitions.get(shard))).snapshot();
   }
 
   /** The data directory of a member's replica of the shard (for tests that look at the files). */

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Acknowledged writes survive a snapshot followed by a full restart of every member: the case in
- * which an early trial saw Atomix's own AtomicMap lose its last writes. The same check run on
- * Atomix's memory storage, whose snapshots live in memory only (the log before them deleted), must find the loss.
+ * which an early trial saw Atomix's own AtomicMap lose its last writes, and in which a race in
+ * Atomix's snapshot store deleted a follower's only snapshot (see
+ * AtomixEngine.keepSnapshotsOfEqualIndex). The same check run on Atomix's memory storage, whose
+ * snapshots live in memory only (the log before them deleted), must find the loss.
  */
 class AtomixDurabilityTest {
   private static final Duration PATIENCE = Duration.ofSeconds(120);
@@ -40,7 +42,7 @@ class AtomixDurabilityTest {
     assertThat(lostAfterSnapshotAndFullRestart("memory-lossy")).isNotEmpty();
   }
 
-  /** Writes, snapshots every shard, writes more, restarts all members at once, reads every key back. */
+  /** Writes, snapshots every shard (leader first), writes more, restarts all members at once, reads every key back. */
   private static List<String> lostAfterSnapshotAndFullRestart(String storage) throws Exception {
     EngineSpec spec = new EngineSpec(3, 2, "netty", LogStorage.DISK, ReadConsistency.LINEARIZABLE, null, Map.of(
         // small segments: the snapshot lets each member delete the segments before it, so a restart needs the snapshot
@@ -54,11 +56,17 @@ class AtomixDurabilityTest {
         keys.add(put(client, "before-snapshot-" + i));
       }
       for (int s = 0; s < spec.shards(); s++) {
-        engine.snapshot(s);
+        snapshotLeaderFirst(engine, s);
         for (String n : engine.members(s)) {
-          // compaction happened: the first segment is gone, so a restart depends on the snapshot
-          try (Stream<Path> files = Files.list(engine.partitionDir(n, s))) {
-            assertThat(files.map(f -> f.getFileName().toString())).as("log of shard " + s + " on " + n).noneMatch(f -> f.endsWith("-1.log"));
+          // compaction happened: the first segment is gone, so a restart depends on the snapshot, which must be on disk
+          // (Atomix 3.1.12 deleted it when the leader sent one of the same index: see AtomixEngine.keepSnapshotsOfEqualIndex)
+          List<String> files;
+          try (Stream<Path> listed = Files.list(engine.partitionDir(n, s))) {
+            files = listed.map(f -> f.getFileName().toString()).toList();
+          }
+          assertThat(files).as("log of shard " + s + " on " + n).noneMatch(f -> f.endsWith("-1.log"));
+          if (!storage.equals("memory-lossy")) { // which keeps its snapshots in memory
+            assertThat(files).as("snapshot of shard " + s + " on " + n).anyMatch(f -> f.endsWith(".snapshot"));
           }
         }
       }
@@ -89,6 +97,26 @@ class AtomixDurabilityTest {
       client.close();
       engine.close();
     }
+  }
+
+  /**
+   * The leader's snapshot first and the followers' a second later, at the same index since nothing
+   * is written in between: the leader completes its snapshot 10 s after taking it and sends it to
+   * the followers before they complete their own. The order in which Atomix 3.1.12 deleted a
+   * follower's only snapshot (see AtomixEngine.keepSnapshotsOfEqualIndex); a session keep-alive in
+   * that second makes the indexes differ, and then the leader's snapshot is simply not needed.
+   */
+  private static void snapshotLeaderFirst(AtomixEngine engine, int shard) throws Exception {
+    String leader = engine.leader(shard).orElseThrow();
+    List<CompletableFuture<Void>> compacted = new ArrayList<>();
+    compacted.add(engine.snapshotOn(leader, shard));
+    Thread.sleep(1000);
+    for (String n : engine.members(shard)) {
+      if (!n.equals(leader)) {
+        compacted.add(engine.snapshotOn(n, shard));
+      }
+    }
+    CompletableFuture.allOf(compacted.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
   }
 
   private static String put(ShardedKvClient client, String key) throws Exception {
