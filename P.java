@@ -1,1 +1,0 @@
-public class P { public static void main(String[] a) { ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").endsWith("sleep")).forEach(p -> System.out.println(p.pid() + " " + p.info().arguments().map(x -> String.join(" ", x)).orElse("<none>"))); } }
