@@ -198,6 +198,7 @@ final class BundleWriter {
     m.put("arrivals", s.openLoop() ? s.arrivals() : null);
     m.put("threads", s.threads());
     m.put("inflight_per_thread", s.inflight());
+    m.put("retry_for_s", s.retryFor().toMillis() / 1000.0);
     m.put("noise_floor_s", s.noiseFloor().toMillis() / 1000.0);
     m.put("recordcount", s.workload().recordCount);
     m.put("warmup_s", s.warmup().toMillis() / 1000.0);

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param balanceEpsilon hashing bounded: the most a shard holds is (1 + epsilon) times the mean
  * @param verify     read back every written key after the run and count lost acknowledged writes
  * @param coordinator who moves shards when a node joins or leaves: pd or ring ({@link Coordinator})
+ * @param retryFor   how long the client retries an operation that failed for cluster reasons
  */
 record RunSpec(
     String workloadSource,
@@ -36,11 +37,17 @@ record RunSpec(
     boolean verify,
     boolean checkLinearizability,
     java.util.List<Faults.Event> events,
-    String coordinator) {
+    String coordinator,
+    Duration retryFor) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
     return new dev.raftbench.store.shard.PartitionerSpec(cluster.shards(), vnodes, keySample, balanceEpsilon);
+  }
+
+  /** The client's retries: {@link #retryFor} from the first attempt, backing off from 20 ms to 1 s. */
+  dev.raftbench.store.client.RetryPolicy retryPolicy() {
+    return dev.raftbench.store.client.RetryPolicy.DEFAULT.withDeadline(retryFor);
   }
 
   /** Open loop: operations start on a schedule of {@link #target} per second, whatever the answers. */
@@ -60,6 +67,6 @@ record RunSpec(
   RunSpec withTarget(Double opsPerSecond, Path dir) {
     EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
     return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events, coordinator);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events, coordinator, retryFor);
   }
 }

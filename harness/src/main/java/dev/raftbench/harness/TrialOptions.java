@@ -85,6 +85,11 @@ final class TrialOptions {
       description = "run the same client against noop this long first and report it as the noise floor; 0 = skip (default ${DEFAULT-VALUE})")
   Duration noiseFloor;
 
+  @Option(names = "--retry-for", defaultValue = "30s", converter = DurationConverter.class,
+      description = "how long the client retries an operation that failed for cluster reasons (no leader, leader changed,"
+          + " timed out) before it counts as an error; 0 = no retries (default ${DEFAULT-VALUE})")
+  Duration retryFor;
+
   @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
   Duration warmup;
 
@@ -299,7 +304,7 @@ final class TrialOptions {
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, measured, seed, dir,
           targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify, checkLinearizability,
-          List.copyOf(faults), coordinator);
+          List.copyOf(faults), coordinator, retryFor);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

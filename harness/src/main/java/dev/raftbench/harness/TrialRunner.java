@@ -1,6 +1,5 @@
 package dev.raftbench.harness;
 
-import dev.raftbench.store.client.RetryPolicy;
 import dev.raftbench.store.client.ShardedKvClient;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineProvider;
@@ -84,7 +83,7 @@ final class TrialRunner {
     List<String> sample = Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of();
     Partitioner partitioner = Partitioners.create(spec.hashing(), spec.partitionerSpec(sample));
     try (Engine engine = startCluster(provider);
-         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT);
+         ShardedKvClient client = new ShardedKvClient(engine, partitioner, spec.retryPolicy());
          Coordinator coordinator = movesShards(spec) ? startCoordinator(engine, provider) : null) {
       double clusterStart = seconds(clusterUp - t0); // the pd's own group not counted
       say("cluster up in %.1f s; loading %,d records with %d threads", clusterStart, workload.loadCount(), spec.threads());
@@ -471,7 +470,7 @@ final class TrialRunner {
     Partitioner partitioner = Partitioners.create(spec.hashing(),
         spec.partitionerSpec(Partitioners.needsKeySample(spec.hashing()) ? workload.keySample(100_000) : List.of()));
     try (Engine engine = noop.start(noopSpec);
-         ShardedKvClient client = new ShardedKvClient(engine, partitioner, RetryPolicy.DEFAULT)) {
+         ShardedKvClient client = new ShardedKvClient(engine, partitioner, spec.retryPolicy())) {
       List<Workload.Generator> generators = new ArrayList<>();
       for (int w = 0; w < spec.threads(); w++) {
         generators.add(workload.generator(spec.seed() + 0x5eedL, w));

@@ -16,6 +16,11 @@ public record RetryPolicy(Duration deadline, Duration initialBackoff, Duration m
     }
   }
 
+  /** The same backoff, retrying until {@code d} after the first attempt. */
+  public RetryPolicy withDeadline(Duration d) {
+    return new RetryPolicy(d, initialBackoff, maxBackoff);
+  }
+
   long backoffNanos(int attempt) {
     long b = initialBackoff.toNanos() << Math.min(attempt, 20);
     return Math.min(Math.max(b, 0), maxBackoff.toNanos());
