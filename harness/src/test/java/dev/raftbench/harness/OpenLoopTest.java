@@ -47,14 +47,16 @@ class OpenLoopTest {
     JsonNode t = trial(out);
     assertThat(t.at("/spec/loop").asText()).isEqualTo("open");
     assertThat(t.at("/summary/noise_floor/measured").asBoolean()).isFalse();
-    // truth: every operation takes 1000 us, and the median is within 1 % of it. The tail carries
-    // this machine's scheduling jitter (2 cores, shared with the build: run alone, p90 was within
-    // 1 % and p99 2 % (service) to 34 % (corrected) above the truth; under CI's build the
-    // corrected p90 once reached 1,174 us and its p99 2,036 us: 16 samples of 1,600), so p90 and
-    // p99 are only bounded here, against a wrong clock: a measurement that dropped the wait fails
-    // the median, and one from the wrong timestamp (a schedule left behind) grows without bound.
+    // truth: every operation takes 1000 us. Run alone, the median is within 1 % of it; but the
+    // synthetic engine's clock thread is itself late when the 2 cores are shared with the build
+    // (CI once gave a corrected median of 1,017.3 us), so the median is held to 3 %. The tail
+    // carries more of that jitter (run alone, p90 was within 1 % and p99 2 % (service) to 34 %
+    // (corrected) above the truth; under CI's build the corrected p90 once reached 1,174 us and
+    // its p99 2,036 us: 16 samples of 1,600), so p90 and p99 are only bounded here, against a
+    // wrong clock: a measurement that dropped the wait fails the median, and one from the wrong
+    // timestamp (a schedule left behind) grows without bound.
     for (String view : new String[] {"ops", "service"}) {
-      assertThat(t.at("/summary/" + view + "/READ/p50_us").asDouble()).as(view + " p50").isBetween(1000.0, 1010.0);
+      assertThat(t.at("/summary/" + view + "/READ/p50_us").asDouble()).as(view + " p50").isBetween(1000.0, 1030.0);
       assertThat(t.at("/summary/" + view + "/READ/p90_us").asDouble()).as(view + " p90").isBetween(1000.0, 1500.0);
       assertThat(t.at("/summary/" + view + "/READ/p99_us").asDouble()).as(view + " p99").isBetween(1000.0, 5000.0);
     }
