@@ -442,11 +442,7 @@ final class AtomixEngine implements Engine {
 
   private static Field[] serverFields() {
     try {
-      Field partitionServer = RaftPartition.class.getDeclaredField("server");
-      Field raftServer = RaftPartitionServer.class.getDeclaredField("server");
-      partitionServer.setAccessible(true);
-      raftServer.setAccessible(true);
-      return new Field[] {partitionServer, raftServer};
+      return new Field[] {accessible(RaftPartition.class, "server"), accessible(RaftPartitionServer.class, "server")};
     } catch (ReflectiveOperationException | RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(AtomixEngine.class).warn("atomix leaders from the client's view only: {}", e.toString());
       return null;
@@ -566,14 +562,17 @@ final class AtomixEngine implements Engine {
 
   private static Field[] storageFields() {
     try {
-      Field context = DefaultRaftServer.class.getDeclaredField("context");
-      Field retain = RaftStorage.class.getDeclaredField("retainStaleSnapshots");
-      context.setAccessible(true);
-      retain.setAccessible(true);
-      return new Field[] {context, retain};
+      return new Field[] {accessible(DefaultRaftServer.class, "context"), accessible(RaftStorage.class, "retainStaleSnapshots")};
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** A private field of an Atomix class, made readable (and, if final, writable) here. */
+  private static Field accessible(Class<?> owner, String name) throws ReflectiveOperationException {
+    Field f = owner.getDeclaredField(name);
+    f.setAccessible(true);
+    return f;
   }
 
   /**
