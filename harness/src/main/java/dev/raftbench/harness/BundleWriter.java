@@ -176,6 +176,9 @@ final class BundleWriter {
     EngineSpec c = s.cluster();
     m.put("transport", c.transport());
     m.put("cluster", c.cluster().label());
+    if (!c.endpoints().isEmpty()) {
+      m.put("endpoints", c.endpoints()); // n1, n2, ... of the cluster file
+    }
     m.put("nodes", c.nodes());
     m.put("shards", c.shards());
     m.put("replication", c.replication());

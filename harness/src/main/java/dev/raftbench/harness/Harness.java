@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "harness", mixinStandardHelpOptions = true, versionProvider = Harness.Version.class,
     description = "RaftBench: benchmark sharded Raft key-value stores on the JVM.",
     subcommands = {RunCommand.class, SweepCommand.class, MatrixCommand.class, CompareCommand.class, ReportCommand.class, GateCommand.class,
-        HashingCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
+        HashingCommand.class, ListCommand.class, NodeCommand.class, CommandLine.HelpCommand.class})
 public final class Harness implements Runnable {
   /** Exit code for bad input (picocli's convention). */
   public static final int USAGE = 2;
@@ -23,7 +23,7 @@ public final class Harness implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, sweep, matrix, compare, report, gate, hashing, list)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, sweep, matrix, compare, report, gate, hashing, list, node)");
   }
 
   public static void main(String[] args) {
@@ -51,8 +51,10 @@ public final class Harness implements Runnable {
         err.flush();
         return USAGE;
       }
-      err.println("harness: trial failed: " + describe(t));
-      if (verbose(commandLine.getCommand())) {
+      err.println("harness: " + (commandLine.getCommand() instanceof NodeCommand ? "" : "trial failed: ") + describe(t));
+      if (commandLine.getCommand() instanceof NodeCommand) {
+        // its message names the node, the address and the cause
+      } else if (verbose(commandLine.getCommand())) {
         t.printStackTrace(err);
       } else {
         err.println("harness: run again with --verbose for the stack trace");

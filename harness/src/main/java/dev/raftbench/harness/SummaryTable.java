@@ -18,6 +18,7 @@ final class SummaryTable {
           case PROCESSES -> " (one process each)";
           case NETNS -> " (one process each, each in a network namespace)";
           case EMBEDDED -> "";
+          case EXTERNAL -> " (daemons of a cluster file)";
         }, s.cluster().shards(),
         s.cluster().replication(), s.cluster().placement(), s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
         s.warmup().toMillis() / 1000.0);

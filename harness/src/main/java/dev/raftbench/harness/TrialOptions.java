@@ -183,8 +183,52 @@ final class TrialOptions {
   boolean verbose;
 
 
+  /** What a cluster file sets: given beside {@code --cluster FILE}, any of them is refused. */
+  private static final List<String> CLUSTER_FILE_SETS = List.of("--engine", "--transport", "--nodes", "--shards", "--replication",
+      "--placement", "--hashing", "--vnodes", "--log", "--fsync", "--reads", "-E", "--data-dir", "--coordinator");
+
+  /**
+   * {@code --cluster FILE}: the cluster file's daemons, engine and shape (the options it sets take
+   * its values); null for a cluster mode.
+   */
+  private ClusterFile clusterFile() {
+    if (List.of("embedded", "processes", "netns").contains(clusterMode.toLowerCase(java.util.Locale.ROOT)) || !ClusterFile.named(clusterMode)) {
+      return null;
+    }
+    ClusterFile file;
+    try {
+      file = ClusterFile.load(Path.of(clusterMode));
+    } catch (IllegalArgumentException e) {
+      throw bad("--cluster " + e.getMessage());
+    }
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    for (String option : CLUSTER_FILE_SETS) {
+      if (parsed != null && parsed.hasMatchedOption(option)) {
+        throw bad(option + ": the cluster file " + clusterMode + " sets the engine and the cluster's shape; leave " + option + " out");
+      }
+    }
+    if (!events.isEmpty()) {
+      throw bad("--event: the nodes of a cluster file are daemons this trial did not start; it neither stops, freezes, cuts off nor"
+          + " moves them (faults need --cluster processes or netns)");
+    }
+    EngineSpec c = file.spec();
+    engine = file.engine();
+    transport = c.transport();
+    nodes = c.nodes();
+    shards = c.shards();
+    replication = c.replication();
+    placement = c.placement();
+    hashing = file.hashing();
+    vnodes = file.vnodes();
+    log = c.log().name().toLowerCase(java.util.Locale.ROOT);
+    fsync = c.fsync() ? "on" : "off";
+    reads = c.reads().name().toLowerCase(java.util.Locale.ROOT);
+    return file;
+  }
+
   /** The trial these options describe; {@code target} overrides --target (null keeps it). */
   RunSpec toRunSpec(Double targetOverride) {
+    ClusterFile file = clusterFile();
     positive("--nodes", nodes);
     positive("--shards", shards);
     positive("--threads", threads);
@@ -248,7 +292,7 @@ final class TrialOptions {
             + " consistent, or leave --placement out");
       }
       String pl = placement != null ? placement : coordinator.equals("ring") ? "consistent" : Placements.defaultName();
-      ClusterMode mode = ClusterMode.parse(clusterMode);
+      ClusterMode mode = file != null ? ClusterMode.EXTERNAL : ClusterMode.parse(clusterMode);
       if (mode.processes() && !provider.capabilities().contains(Capability.PROCESSES)) {
         throw new IllegalArgumentException("--cluster " + mode.label() + ": " + new UnsupportedCapabilityException(engine, Capability.PROCESSES).getMessage());
       }
@@ -258,8 +302,8 @@ final class TrialOptions {
               + Capability.PARTITION + " is not supported)");
         }
       }
-      EngineSpec cluster = new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(), ReadConsistency.parse(reads), dataDir,
-          engineOptions, mode);
+      EngineSpec cluster = file != null ? file.spec() : new EngineSpec(nodes, shards, k, pl, t, LogStorage.parse(log), parseFsync(),
+          ReadConsistency.parse(reads), dataDir, engineOptions, mode);
       provider.validate(cluster);
       List<Faults.Event> faults = new ArrayList<>();
       for (String e : events) {

@@ -2,10 +2,12 @@ package dev.raftbench.ratis;
 
 import dev.raftbench.store.engine.Capability;
 import dev.raftbench.store.engine.ChildProcess;
+import dev.raftbench.store.engine.ClusterMode;
 import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.ExternalCluster;
 import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.LogStorage;
@@ -143,6 +145,8 @@ final class RatisEngine implements Engine {
   private final AtomicLong staleReads = new AtomicLong();
   /** Nodes as processes of their own: groups are added and asked about over RPC, through this client. */
   private final boolean processes;
+  /** Node daemons somebody else runs ({@code harness node}): only connected to, never started or stopped. */
+  private final boolean external;
   /** The node processes, their hosts and faults; null when embedded. */
   private volatile NodeProcesses procs;
   private volatile RaftClient admin;
@@ -179,6 +183,7 @@ final class RatisEngine implements Engine {
     this.nudgeMillis = nudgeMillis(spec);
     this.nudging = new java.util.concurrent.atomic.AtomicIntegerArray(spec.shards());
     this.processes = spec.cluster().processes();
+    this.external = spec.cluster() == ClusterMode.EXTERNAL;
     this.dataDir = DataDir.of(spec, "ratis");
   }
 
@@ -236,6 +241,10 @@ final class RatisEngine implements Engine {
   }
 
   private void boot() throws IOException, InterruptedException {
+    if (external) {
+      connect();
+      return;
+    }
     int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
     if (processes) {
       procs = new NodeProcesses(name(), spec, dataDir.path());
@@ -261,16 +270,9 @@ final class RatisEngine implements Engine {
       }
     }
     for (int s = 0; s < spec.shards(); s++) {
-      List<RaftPeer> peers = new ArrayList<>();
-      List<Node> members = new ArrayList<>();
-      for (int j = 0; j < layout.get(s).size(); j++) {
-        Node member = nodes.get(layout.get(s).get(j));
-        // the placement's first node is the preferred leader: priority spreads leaders as placed
-        peers.add(peer(member, j == 0 ? 1 : 0));
-        members.add(member);
-      }
-      groups[s] = RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, s)), peers);
-      for (Node node : members) {
+      groups[s] = group(s, layout.get(s), nodes);
+      for (int member : layout.get(s)) {
+        Node node = nodes.get(member);
         RaftClientReply reply = addGroup(node, groups[s]);
         if (!reply.isSuccess()) {
           throw new IOException("adding group of shard " + s + " to " + node.id + " failed: " + reply.getException());
@@ -279,6 +281,83 @@ final class RatisEngine implements Engine {
       clients[s] = newClient(groups[s]);
     }
     awaitLeaders(Duration.ofSeconds(120));
+  }
+
+  /** The shard's group: its members as placed, the first (the preferred leader) with the higher priority. */
+  private static RaftGroup group(int shard, List<Integer> placed, List<Node> nodes) {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (int j = 0; j < placed.size(); j++) {
+      // the placement's first node is the preferred leader: priority spreads leaders as placed
+      peers.add(peer(nodes.get(placed.get(j)), j == 0 ? 1 : 0));
+    }
+    return RaftGroup.valueOf(RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, shard)), peers);
+  }
+
+  /** The nodes of an external cluster, at its endpoints (their directories are the daemons' business). */
+  private static List<Node> endpointNodes(EngineSpec spec, Path dir) {
+    List<Node> list = new ArrayList<>();
+    for (int i = 0; i < spec.nodes(); i++) {
+      Node node = new Node("n" + (i + 1), dir.resolve("n" + (i + 1)), spec.endpointHost(i));
+      node.port = spec.endpointPort(i);
+      list.add(node);
+    }
+    return list;
+  }
+
+  /** An external cluster: the daemons made their groups themselves; clients to them, then wait for leaders. */
+  private void connect() throws InterruptedException {
+    ExternalCluster.requireListening(name(), spec);
+    nodes.addAll(endpointNodes(spec, dataDir.path()));
+    admin = newAdmin();
+    for (int s = 0; s < spec.shards(); s++) {
+      groups[s] = group(s, layout.get(s), nodes);
+      clients[s] = newClient(groups[s]);
+    }
+    Duration patience = Duration.ofSeconds(60);
+    try {
+      awaitLeaders(patience);
+    } catch (EngineException e) {
+      throw new EngineException("the ratis cluster at " + String.join(", ", spec.endpoints()) + " has no leader for every shard within "
+          + patience.toSeconds() + " s (" + e.getMessage() + "): are its nodes running (harness node), with this cluster file?", false, e);
+    }
+  }
+
+  /**
+   * Node {@code index} of an external cluster, as a daemon in this JVM ({@code harness node}): its
+   * server on its endpoint with the spec's properties, recovering the groups it kept in {@code dir},
+   * and adding, with no entries yet, each group the layout gives it that it does not have.
+   */
+  static AutoCloseable serve(EngineSpec spec, int index, Path dir) throws IOException {
+    RaftProperties properties = configure(spec);
+    List<Node> all = endpointNodes(spec, dir.getParent() == null ? dir : dir.getParent());
+    Node node = new Node("n" + (index + 1), dir, spec.endpointHost(index));
+    node.port = spec.endpointPort(index);
+    Files.createDirectories(dir);
+    RaftServer server = newServer(node, properties);
+    try {
+      server.start();
+      List<List<Integer>> placed = spec.layout();
+      for (int s = 0; s < spec.shards(); s++) {
+        if (!placed.get(s).contains(index)) {
+          continue;
+        }
+        RaftGroup group = group(s, placed.get(s), all);
+        boolean kept = false;
+        for (RaftGroupId id : server.getGroupIds()) {
+          kept |= id.equals(group.getGroupId());
+        }
+        if (!kept) {
+          RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), node.id, s + 1L, group));
+          if (!reply.isSuccess()) {
+            throw new IOException("adding the group of shard " + s + " to " + node.id + " failed: " + reply.getException());
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(server);
+      throw e;
+    }
+    return () -> closeQuietly(server);
   }
 
   /** The client the engine asks nodes over (group management, roles): it must know every node's address. */
@@ -332,7 +411,7 @@ final class RatisEngine implements Engine {
   }
 
   private boolean running(Node node) {
-    return processes ? node.process != null && node.process.alive() : node.server != null;
+    return external || (processes ? node.process != null && node.process.alive() : node.server != null);
   }
 
   /** Tells the node to host the group (with no entries yet: the leader sends them). */
@@ -699,6 +778,9 @@ final class RatisEngine implements Engine {
 
   @Override
   public void stopNode(String nodeId) {
+    if (external) {
+      throw new UnsupportedCapabilityException(name() + " (its nodes are daemons this trial did not start)", Capability.NODE_STOP_START);
+    }
     Node node = node(nodeId);
     if (processes) {
       node.process.kill(); // SIGKILL: what the node had not forced to disk is gone

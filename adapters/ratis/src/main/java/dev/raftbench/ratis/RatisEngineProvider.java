@@ -44,4 +44,14 @@ public final class RatisEngineProvider implements EngineProvider {
   public Engine start(EngineSpec spec) throws Exception {
     return RatisEngine.start(spec);
   }
+
+  @Override
+  public boolean hasNodeDaemon() {
+    return true;
+  }
+
+  @Override
+  public AutoCloseable serveNode(EngineSpec spec, int node, java.nio.file.Path dir) throws Exception {
+    return RatisEngine.serve(spec, node, dir);
+  }
 }

@@ -28,6 +28,7 @@ import dev.raftbench.store.engine.DataDir;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.EngineSpec;
+import dev.raftbench.store.engine.ExternalCluster;
 import dev.raftbench.store.engine.FreePorts;
 import dev.raftbench.store.engine.LeaderWait;
 import dev.raftbench.store.engine.NodeArguments;
@@ -99,6 +100,8 @@ final class SofaJRaftEngine implements Engine {
   private volatile boolean closed;
   /** Nodes as processes of their own: leaders are asked for and moved over RPC, through this service. */
   private final boolean processes;
+  /** Node daemons somebody else runs ({@code harness node}): only connected to, never started or stopped. */
+  private final boolean external;
   /** The node processes, their hosts and faults; null when embedded. */
   private volatile NodeProcesses procs;
   private volatile CliService cli;
@@ -149,6 +152,7 @@ final class SofaJRaftEngine implements Engine {
     this.leaderGuess = new int[spec.shards()];
     this.epochs = new ShardEpochs(spec.shards());
     this.processes = spec.cluster().processes();
+    this.external = spec.cluster() == ClusterMode.EXTERNAL;
     this.dataDir = DataDir.of(spec, "sofajraft");
   }
 
@@ -201,11 +205,15 @@ final class SofaJRaftEngine implements Engine {
 
   private void boot() throws IOException, InterruptedException {
     List<List<Integer>> layout = spec.layout();
-    int[] ports = processes ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
-    if (processes) {
+    int[] ports = processes && !external ? FreePorts.pick(spec.nodes()) : new int[spec.nodes()];
+    if (processes && !external) {
       procs = new NodeProcesses(name(), spec, dataDir.path());
     }
-    for (int i = 1; i <= spec.nodes(); i++) {
+    if (external) {
+      ExternalCluster.requireListening(name(), spec);
+      servers.addAll(endpointServers(spec, dataDir.path()));
+    }
+    for (int i = 1; i <= spec.nodes() && !external; i++) {
       Server server = new Server("n" + i, dataDir.path().resolve("n" + i), processes ? procs.address(i - 1) : LOOPBACK);
       Files.createDirectories(server.dir);
       server.port = ports[i - 1];
@@ -216,10 +224,10 @@ final class SofaJRaftEngine implements Engine {
       leaderGuess[s] = layout.get(s).get(0);
     }
     if (processes) {
-      for (Server server : servers) {
+      for (Server server : external ? List.<Server>of() : servers) {
         launch(server);
       }
-      for (Server server : servers) {
+      for (Server server : external ? List.<Server>of() : servers) {
         server.process.awaitReady(server.dir.resolve("port"), Duration.ofSeconds(120));
       }
       CliOptions cliOptions = new CliOptions();
@@ -251,7 +259,57 @@ final class SofaJRaftEngine implements Engine {
         }
       }
     }
-    awaitLeaders(Duration.ofSeconds(120));
+    if (!external) {
+      awaitLeaders(Duration.ofSeconds(120));
+      return;
+    }
+    Duration patience = Duration.ofSeconds(60);
+    try {
+      awaitLeaders(patience);
+    } catch (EngineException e) {
+      throw new EngineException("the sofajraft cluster at " + String.join(", ", spec.endpoints()) + " has no leader for every shard within "
+          + patience.toSeconds() + " s (" + e.getMessage() + "): are its nodes running (harness node), with this cluster file?", false, e);
+    }
+  }
+
+  /** The nodes of an external cluster, at its endpoints (their directories are the daemons' business). */
+  private static List<Server> endpointServers(EngineSpec spec, Path dir) {
+    List<Server> list = new ArrayList<>();
+    for (int i = 0; i < spec.nodes(); i++) {
+      Server server = new Server("n" + (i + 1), dir.resolve("n" + (i + 1)), spec.endpointHost(i));
+      server.port = spec.endpointPort(i);
+      list.add(server);
+    }
+    return list;
+  }
+
+  /**
+   * Node {@code index} of an external cluster, as a daemon in this JVM ({@code harness node}): its
+   * RPC server on its endpoint, and a replica of each shard the layout gives it, configured with
+   * the shard's placed members (after a restart the configuration in its log wins).
+   */
+  static AutoCloseable serve(EngineSpec spec, int index, Path dir) throws IOException {
+    SelectableRpcFactory.select(spec.transport());
+    Map<String, String> engineOptions = options(spec);
+    List<Server> all = endpointServers(spec, dir);
+    Server server = new Server("n" + (index + 1), dir, spec.endpointHost(index));
+    server.port = spec.endpointPort(index);
+    Files.createDirectories(dir);
+    startRpc(server, spec, null);
+    try {
+      List<List<Integer>> placed = spec.layout();
+      for (int s = 0; s < spec.shards(); s++) {
+        if (placed.get(s).contains(index)) {
+          Configuration conf = new Configuration();
+          placed.get(s).forEach(n -> conf.addPeer(all.get(n).peer()));
+          startReplica(server, s, conf, spec, engineOptions);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      stopServer(server);
+      throw e;
+    }
+    return () -> stopServer(server);
   }
 
   /** Starts the node's JVM: its RPC server on its port, a replica of each shard it holds; then wait for its port file. */
@@ -274,7 +332,7 @@ final class SofaJRaftEngine implements Engine {
   }
 
   private boolean running(Server server) {
-    return processes ? server.process != null && server.process.alive() : server.rpc != null;
+    return external || (processes ? server.process != null && server.process.alive() : server.rpc != null);
   }
 
   private Configuration configuration(List<Integer> nodes) {
@@ -981,6 +1039,9 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public void stopNode(String nodeId) {
+    if (external) {
+      throw new UnsupportedCapabilityException(name() + " (its nodes are daemons this trial did not start)", Capability.NODE_STOP_START);
+    }
     Server server = servers.get(indexOf(nodeId));
     if (processes) {
       server.process.kill(); // SIGKILL: what the node had not forced to disk is gone

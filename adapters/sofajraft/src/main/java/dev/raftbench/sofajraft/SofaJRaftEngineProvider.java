@@ -51,4 +51,14 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
     SelectableRpcFactory.select(spec.transport());
     return SofaJRaftEngine.start(spec);
   }
+
+  @Override
+  public boolean hasNodeDaemon() {
+    return true;
+  }
+
+  @Override
+  public AutoCloseable serveNode(EngineSpec spec, int node, java.nio.file.Path dir) throws Exception {
+    return SofaJRaftEngine.serve(spec, node, dir);
+  }
 }

@@ -16,20 +16,27 @@ public enum ClusterMode {
    * own ({@link NodeHosts}): besides killing and freezing, a node can be cut off from its peers
    * ({@link Capability#PARTITION}). Needs root and iproute2.
    */
-  NETNS;
+  NETNS,
+  /**
+   * Node daemons somebody else started ({@code harness node}, at the addresses of a cluster file,
+   * {@link EngineSpec#endpoints()}): the engine only connects to them, and neither starts, stops
+   * nor harms any node.
+   */
+  EXTERNAL;
 
   /** Whether every node is a process of its own. */
   public boolean processes() {
     return this != EMBEDDED;
   }
 
+  /** The modes a user names on the command line ({@link #EXTERNAL} is named by its cluster file instead). */
   public static ClusterMode parse(String s) {
     for (ClusterMode m : values()) {
-      if (m.name().equalsIgnoreCase(s)) {
+      if (m != EXTERNAL && m.name().equalsIgnoreCase(s)) {
         return m;
       }
     }
-    throw new IllegalArgumentException("unknown cluster mode '" + s + "' (known: embedded, processes, netns)");
+    throw new IllegalArgumentException("unknown cluster mode '" + s + "' (known: embedded, processes, netns, or a cluster file)");
   }
 
   public String label() {

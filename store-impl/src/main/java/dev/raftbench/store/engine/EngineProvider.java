@@ -43,6 +43,11 @@ public interface EngineProvider {
     if (spec.cluster() != ClusterMode.NETNS) {
       here.remove(Capability.PARTITION); // nodes on 127.0.0.1 share one network
     }
+    if (spec.cluster() == ClusterMode.EXTERNAL) {
+      // somebody else's daemons: the trial neither stops, freezes nor slows them, nor moves their shards
+      here.removeAll(java.util.EnumSet.of(Capability.NODE_STOP_START, Capability.NODE_PAUSE, Capability.SLOW_DISK,
+          Capability.NODE_JOIN, Capability.MEMBERSHIP));
+    }
     return here;
   }
 
@@ -68,4 +73,20 @@ public interface EngineProvider {
 
   /** Starts a cluster and returns once every shard can serve requests. */
   Engine start(EngineSpec spec) throws Exception;
+
+  /** Whether {@link #serveNode} can run this engine's nodes as daemons ({@code harness node}). */
+  default boolean hasNodeDaemon() {
+    return false;
+  }
+
+  /**
+   * Runs node {@code node} (from 0) of the external cluster {@code spec} ({@link ClusterMode#EXTERNAL})
+   * in this JVM, as a daemon: it listens on its endpoint, keeps its state in {@code dir}, and holds
+   * a replica of each shard {@link EngineSpec#layout()} gives it, those it kept on disk included
+   * (a restart rejoins). Returns once it serves; closing it stops the node and keeps its disk.
+   * Refused unless {@link #hasNodeDaemon()}.
+   */
+  default AutoCloseable serveNode(EngineSpec spec, int node, java.nio.file.Path dir) throws Exception {
+    throw new UnsupportedCapabilityException(name(), Capability.PROCESSES);
+  }
 }

@@ -22,10 +22,12 @@ import java.util.TreeMap;
  * @param dataDir     where disk state goes; null = a fresh temporary directory removed on close
  * @param options     engine-specific settings (-E key=value), passed through
  * @param cluster     where the nodes run: in the client's JVM, or each in a process of its own
+ * @param endpoints   with {@link ClusterMode#EXTERNAL}, node i's {@code HOST:PORT} (node ids are
+ *                    n1, n2, ... in this order); empty otherwise
  */
 public record EngineSpec(
     int nodes, int shards, int replication, String placement, String transport, LogStorage log, boolean fsync,
-    ReadConsistency reads, Path dataDir, Map<String, String> options, ClusterMode cluster) {
+    ReadConsistency reads, Path dataDir, Map<String, String> options, ClusterMode cluster, List<String> endpoints) {
 
   public EngineSpec {
     if (nodes <= 0) {
@@ -43,6 +45,16 @@ public record EngineSpec(
     Objects.requireNonNull(reads, "reads");
     Objects.requireNonNull(cluster, "cluster");
     options = Map.copyOf(new TreeMap<>(options));
+    endpoints = List.copyOf(endpoints);
+    if ((cluster == ClusterMode.EXTERNAL) != !endpoints.isEmpty() || (!endpoints.isEmpty() && endpoints.size() != nodes)) {
+      throw new IllegalArgumentException("an external cluster names one endpoint per node (" + nodes + "), and only it: " + endpoints);
+    }
+  }
+
+  /** No endpoints: a cluster the engine starts. */
+  public EngineSpec(int nodes, int shards, int replication, String placement, String transport, LogStorage log, boolean fsync,
+      ReadConsistency reads, Path dataDir, Map<String, String> options, ClusterMode cluster) {
+    this(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, options, cluster, List.of());
   }
 
   /** Nodes embedded in the client's JVM. */
@@ -76,22 +88,34 @@ public record EngineSpec(
   public EngineSpec withOptions(Map<String, String> more) {
     Map<String, String> m = new TreeMap<>(options);
     m.putAll(more);
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m, cluster);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, m, cluster, endpoints);
   }
 
   public EngineSpec withDataDir(Path dir) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dir, options, cluster);
+    return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dir, options, cluster, endpoints);
   }
 
   public EngineSpec withLog(LogStorage l) {
-    return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options, cluster);
+    return new EngineSpec(nodes, shards, replication, placement, transport, l, fsync, reads, dataDir, options, cluster, endpoints);
   }
 
   public EngineSpec withPlacement(int nodeCount, int k, String placementName) {
-    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, fsync, reads, dataDir, options, cluster);
+    return new EngineSpec(nodeCount, shards, k, placementName, transport, log, fsync, reads, dataDir, options, cluster, endpoints);
   }
 
   public EngineSpec withCluster(ClusterMode mode) {
     return new EngineSpec(nodes, shards, replication, placement, transport, log, fsync, reads, dataDir, options, mode);
+  }
+
+  /** Node i's host ({@link ClusterMode#EXTERNAL}). */
+  public String endpointHost(int node) {
+    String e = endpoints.get(node);
+    return e.substring(0, e.lastIndexOf(':'));
+  }
+
+  /** Node i's port ({@link ClusterMode#EXTERNAL}). */
+  public int endpointPort(int node) {
+    String e = endpoints.get(node);
+    return Integer.parseInt(e.substring(e.lastIndexOf(':') + 1));
   }
 }
