@@ -177,8 +177,10 @@ final class BundleWriter {
     m.put("transport", c.transport());
     m.put("cluster", c.cluster().label());
     if (!c.endpoints().isEmpty()) {
+      m.put("cluster_file", s.clusterFile().toString());
       m.put("endpoints", c.endpoints()); // n1, n2, ... of the cluster file
     }
+    m.put("client", s.client());
     m.put("nodes", c.nodes());
     m.put("shards", c.shards());
     m.put("replication", c.replication());

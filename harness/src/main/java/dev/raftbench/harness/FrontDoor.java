@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code PUT /kv/KEY} with a JSON object of string fields: the record, replaced whole; 200</li>
+ *   <li>{@code PATCH /kv/KEY} with some fields: those replaced or added; 404 if there is no record</li>
  *   <li>{@code GET /kv/KEY[?fields=a,b]}: {@code {"key":..., "fields":{...}}}, or 404</li>
  *   <li>{@code DELETE /kv/KEY}: 200, or 404 if there was none</li>
  *   <li>{@code GET /scan?start=KEY&limit=N[&fields=a,b]}: {@code {"rows":[{"key":..., "fields":{...}}...]}}</li>
@@ -150,8 +151,9 @@ final class FrontDoor implements AutoCloseable {
         switch (method) {
           case "GET" -> reply(x, c.get(key, fields(query)), key);
           case "PUT", "POST" -> reply(x, c.put(key, record(x)), key);
+          case "PATCH" -> reply(x, c.update(key, record(x)), key);
           case "DELETE" -> reply(x, c.delete(key), key);
-          default -> error(x, 405, "method " + method + " on /kv/KEY (GET, PUT, DELETE)");
+          default -> error(x, 405, "method " + method + " on /kv/KEY (GET, PUT, PATCH, DELETE)");
         }
       } else {
         error(x, 404, "no such resource: " + method + " " + path + " (/kv/KEY, /scan, /health, /shards)");

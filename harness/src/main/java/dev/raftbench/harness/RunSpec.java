@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param verify     read back every written key after the run and count lost acknowledged writes
  * @param coordinator who moves shards when a node joins or leaves: pd or ring ({@link Coordinator})
  * @param retryFor   how long the client retries an operation that failed for cluster reasons
+ * @param clusterFile {@code --cluster FILE}: the daemons' cluster file; null when the trial starts its cluster
+ * @param client     native (the sharded client on the engine) or http (the cluster file's front doors)
  */
 record RunSpec(
     String workloadSource,
@@ -38,11 +40,18 @@ record RunSpec(
     boolean checkLinearizability,
     java.util.List<Faults.Event> events,
     String coordinator,
-    Duration retryFor) {
+    Duration retryFor,
+    Path clusterFile,
+    String client) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */
   dev.raftbench.store.shard.PartitionerSpec partitionerSpec(java.util.List<String> keySample) {
-    return new dev.raftbench.store.shard.PartitionerSpec(cluster.shards(), vnodes, keySample, balanceEpsilon);
+    // through the front doors, the harness sees one shard: each front door routes keys itself
+    return new dev.raftbench.store.shard.PartitionerSpec(httpClient() ? 1 : cluster.shards(), vnodes, keySample, balanceEpsilon);
+  }
+
+  boolean httpClient() {
+    return client.equals("http");
   }
 
   /** The client's retries: {@link #retryFor} from the first attempt, backing off from 20 ms to 1 s. */
@@ -67,6 +76,6 @@ record RunSpec(
   RunSpec withTarget(Double opsPerSecond, Path dir) {
     EngineSpec c = cluster.dataDir() == null ? cluster : cluster.withDataDir(cluster.dataDir().resolve(dir.getFileName()));
     return new RunSpec(workloadSource, workload, engine, c, hashing, vnodes, threads, inflight, warmup, duration, seed, dir,
-        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events, coordinator, retryFor);
+        opsPerSecond, arrivals, noiseFloor, balanceEpsilon, verify, checkLinearizability, events, coordinator, retryFor, clusterFile, client);
   }
 }

@@ -176,6 +176,10 @@ final class TrialOptions {
       + " (default ${DEFAULT-VALUE})")
   String coordinator;
 
+  @Option(names = "--client", defaultValue = "native", description = "with --cluster FILE: native (the sharded client on the engine's"
+      + " own protocol) or http (every operation through the nodes' HTTP front doors, in turn) (default ${DEFAULT-VALUE})")
+  String client;
+
   @Option(names = "--quiet", description = "no progress lines on stderr")
   boolean quiet;
 
@@ -229,6 +233,20 @@ final class TrialOptions {
   /** The trial these options describe; {@code target} overrides --target (null keeps it). */
   RunSpec toRunSpec(Double targetOverride) {
     ClusterFile file = clusterFile();
+    if (!client.equals("native") && !client.equals("http")) {
+      throw bad("--client must be native or http, was '" + client + "'");
+    }
+    if (client.equals("http")) {
+      if (file == null) {
+        throw bad("--client http drives the HTTP front doors of node daemons: add --cluster FILE");
+      }
+      if (file.nodes().stream().allMatch(n -> n.http() == null)) {
+        throw bad("--client http: no node of " + file.path() + " has an http address (nodes: - id: n1 ... http: HOST:PORT)");
+      }
+      if (checkLinearizability) {
+        throw bad("--client http: --check-linearizability needs the native client's operation history");
+      }
+    }
     positive("--nodes", nodes);
     positive("--shards", shards);
     positive("--threads", threads);
@@ -348,7 +366,7 @@ final class TrialOptions {
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, measured, seed, dir,
           targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify, checkLinearizability,
-          List.copyOf(faults), coordinator, retryFor);
+          List.copyOf(faults), coordinator, retryFor, file == null ? null : file.path(), client);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

@@ -52,6 +52,8 @@ class BadInputTest {
       "run workload-a --cluster /no/such/cluster.yaml   | --cluster cluster file /no/such/cluster.yaml does not exist (or is not a file)",
       "node --cluster /no/such/cluster.yaml --id n1     | cluster file /no/such/cluster.yaml does not exist (or is not a file)",
       "node --id n1                                     | Missing required option: '--cluster=FILE'",
+      "run workload-a --client http                     | --client http drives the HTTP front doors of node daemons: add --cluster FILE",
+      "run workload-a --client smoke-signals            | --client must be native or http, was 'smoke-signals'",
       "run workload-a --engine etcd --cluster netns     | --cluster netns: the etcd engine cannot run its nodes in network namespaces (PARTITION is not supported)",
       "run workload-a --engine ratis --cluster processes --event 1s:partition-leader | --event partition-leader: PARTITION is not supported by the ratis engine as configured here (its nodes share 127.0.0.1: add --cluster netns)",
       "run workload-a --engine sofajraft --event 1s:slow-disk | --event slow-disk: SLOW_DISK is not supported by the sofajraft engine as configured here (its nodes share the trial's JVM: add --cluster processes)",

@@ -36,10 +36,10 @@ class ClusterDaemonsTest {
   @ValueSource(strings = {"ratis", "sofajraft"})
   @Timeout(400)
   void daemonsServeARunAndTheFrontDoorAndARestartedNodeRejoins(String engine, @TempDir Path dir) throws Exception {
-    int[] ports = FreePorts.pick(3);
+    int[] ports = FreePorts.pick(4);
     Path file = dir.resolve("cluster.yaml");
     Files.writeString(file, "engine: " + engine + "\nshards: 2\nnodes:\n"
-        + "  - id: n1\n    address: 127.0.0.1:" + ports[0] + "\n"
+        + "  - id: n1\n    address: 127.0.0.1:" + ports[0] + "\n    http: 127.0.0.1:" + ports[3] + "\n"
         + "  - id: n2\n    address: 127.0.0.1:" + ports[1] + "\n"
         + "  - id: n3\n    address: 127.0.0.1:" + ports[2] + "\n");
     List<ChildProcess> nodes = new ArrayList<>();
@@ -93,12 +93,16 @@ class ClusterDaemonsTest {
       awaitLog(n3, 2, "harness node: n3 of " + engine);
       assertThat(send("DELETE", door + "/kv/door-key", null).statusCode()).isEqualTo(200);
       assertThat(send("DELETE", door + "/kv/door-key", null).statusCode()).isEqualTo(404);
-      // a second run with n3 back loses nothing
+      // a second run with n3 back, through the front door this time, loses nothing
       Path out2 = dir.resolve("run2");
-      HarnessCli r2 = HarnessCli.run("run", "workload-a", "--cluster", file.toString(), "--recordcount", "200", "--threads", "4",
-          "--warmup", "1s", "--duration", "2s", "--noise-floor", "0", "--quiet", "--out", out2.toString());
+      HarnessCli r2 = HarnessCli.run("run", "workload-a", "--cluster", file.toString(), "--client", "http", "--recordcount", "200",
+          "--threads", "4", "--warmup", "1s", "--duration", "2s", "--noise-floor", "0", "--quiet", "--out", out2.toString());
       assertThat(r2.code).as(r2.err).isZero();
-      assertThat(JSON.readTree(out2.resolve("trial.json").toFile()).at("/verify/lost").asLong()).isZero();
+      JsonNode t2 = JSON.readTree(out2.resolve("trial.json").toFile());
+      assertThat(t2.at("/spec/client").asText()).isEqualTo("http");
+      assertThat(t2.at("/summary/errors").asLong()).isZero();
+      assertThat(t2.at("/verify/verified").asLong()).isEqualTo(200);
+      assertThat(t2.at("/verify/lost").asLong()).isZero();
     } finally {
       nodes.parallelStream().forEach(n -> n.stop(60));
     }
@@ -137,6 +141,9 @@ class ClusterDaemonsTest {
     r = HarnessCli.run("run", "workload-a", "--cluster", file.toString(), "--event", "5s:kill-leader");
     assertThat(r.code).isEqualTo(Harness.USAGE);
     assertThat(r.err).contains("--event: the nodes of a cluster file are daemons this trial did not start");
+    r = HarnessCli.run("run", "workload-a", "--cluster", file.toString(), "--client", "http");
+    assertThat(r.code).isEqualTo(Harness.USAGE);
+    assertThat(r.err).contains("--client http: no node of " + file + " has an http address");
     r = HarnessCli.run("node", "--cluster", file.toString(), "--id", "n4");
     assertThat(r.code).isEqualTo(Harness.USAGE);
     assertThat(r.err).contains("has no node n4 (nodes: n1)");
@@ -162,9 +169,6 @@ class ClusterDaemonsTest {
   private ChildProcess daemon(String engine, Path file, Path dir, int i) {
     List<String> args = new ArrayList<>(List.of("node", "--cluster", file.toString(), "--id", "n" + i,
         "--data-dir", dir.resolve("n" + i).toString(), "--exit-with-parent"));
-    if (i == 1) {
-      args.addAll(List.of("--http", "127.0.0.1:0"));
-    }
     List<String> jvm = new ArrayList<>(List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
     jvm.addAll(Engines.byName(engine).jvmArgs(ClusterFile.load(file).spec()));
     return new ChildProcess(engine + " daemon n" + i, ChildProcess.javaCommand(jvm, Harness.class.getName(), args),
