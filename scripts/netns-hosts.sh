@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Several hosts on this machine: N network namespaces ("hosts"), each with an address of its own
-# on a bridge in the root namespace (198.19.X.0/24, RFC 2544's benchmarking range, routed nowhere
-# beyond this machine), one `harness node` daemon per host, a cluster file naming them, an HTTP
-# front door on host 1; then `harness run WORKLOAD --cluster FILE` from the root namespace (the
-# driver's host) across them. Optional per-host delay with `tc netem` (--rtt MS: every packet a
-# host sends waits MS/2, so a round trip between two hosts takes MS). Everything is torn down on
-# exit, also after a failure or Ctrl-C; the cluster file, the nodes' logs and data and the run's
-# bundle stay in OUT.
+# Several hosts on this machine: N network namespaces ("hosts") with addresses of their own
+# (198.19.X.1..N, RFC 2544's benchmarking range, routed nowhere beyond this machine), joined by a
+# router namespace; one `harness node` daemon per host, a cluster file naming them, an HTTP front
+# door on host 1; the driver in the root namespace (198.19.X.200, also behind the router) puts and
+# gets a key with curl through the front door, then runs `harness run WORKLOAD --cluster FILE`
+# across the hosts (bundles in OUT/run-native, OUT/run-http). Everything is torn down on exit, also after a failure or Ctrl-C; the cluster
+# file, the nodes' logs and data and the run's bundle stay in OUT.
+#
+# --rtt MS delays every packet between two node hosts by MS/2 in the router, so a round trip
+# between nodes takes MS more (the driver's packets are not delayed: it sits beside the nodes).
+# This kernel has no tc netem, so the delay is scripts/netdelay.py: a TUN device in the router
+# that policy routing sends those packets through, holding each MS/2. The round trip actually
+# got is measured (TCP, host 1 to host 2, median of 200) and written to the cluster file's
+# topology, which the run's bundle records as spec.topology.
 #
 #   scripts/netns-hosts.sh [--engine ratis|sofajraft] [--hosts 3] [--shards 2] [--rtt MS] [--out DIR]
+#                          [--clients "native http"]  (one run per client, OUT/run-CLIENT, on the same daemons)
 #                          [-- RUN ARGS...]          (default run args: workload-a --recordcount 1000
 #                                                     --duration 20s --warmup 5s)
-# Needs root, iproute2 (ip, tc) and curl; JAR (default harness/target/harness.jar) built.
+# Needs root, iproute2, curl and python3; JAR (default harness/target/harness.jar) built.
 set -euo pipefail
 jar=${JAR:-harness/target/harness.jar}
-engine=ratis hosts=3 shards=2 rtt=0 out=""
+here=$(cd "$(dirname "$0")" && pwd)
+engine=ratis hosts=3 shards=2 rtt=0 out="" clients=native
 while [ $# -gt 0 ]; do
   case "$1" in
     --engine) engine=$2; shift 2 ;;
@@ -22,6 +30,7 @@ while [ $# -gt 0 ]; do
     --shards) shards=$2; shift 2 ;;
     --rtt) rtt=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "netns-hosts: unknown argument '$1' (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -32,6 +41,7 @@ die() { echo "netns-hosts: $*" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "network namespaces need root"
 command -v ip >/dev/null && command -v tc >/dev/null || die "needs iproute2 (apt-get install -y iproute2)"
 command -v curl >/dev/null || die "needs curl (apt-get install -y curl)"
+command -v python3 >/dev/null || die "needs python3"
 [ -f "$jar" ] || die "no $jar (mvn -B -ntp -DskipTests package)"
 [[ "$hosts" =~ ^[1-9][0-9]?$ ]] && [ "$hosts" -le 50 ] || die "--hosts must lie in 1..50, was '$hosts'"
 [[ "$rtt" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--rtt must be a number of milliseconds, was '$rtt'"
@@ -41,7 +51,8 @@ out=$(cd "$out" && pwd)
 
 tag=rb$(( $$ % 10000 ))
 net=198.19.$(( $$ % 250 ))
-bridge=${tag}br
+router=${tag}-r
+tun=${tag}d
 pids=()
 teardown() {
   local code=$?
@@ -51,41 +62,86 @@ teardown() {
     kill -KILL "$p" 2>/dev/null || true
   done
   for i in $(seq 1 "$hosts"); do ip netns del "${tag}-h$i" 2>/dev/null || true; done
-  ip link del "$bridge" 2>/dev/null || true
-  echo "netns-hosts: torn down (namespaces ${tag}-h1..$hosts, bridge $bridge); files in $out" >&2
+  ip netns del "$router" 2>/dev/null || true
+  ip link del "${tag}c" 2>/dev/null || true
+  echo "netns-hosts: torn down (namespaces ${tag}-h1..$hosts and $router)${out:+; files in $out}" >&2
   exit $code
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
-ip link add "$bridge" type bridge
-ip addr add "$net.254/24" dev "$bridge"
-ip link set "$bridge" up
+# the router: forwards between its veths; packets between two node hosts go through the delay
+ip netns add "$router"
+ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+ip -n "$router" link set lo up
+link() { # $1: the router's end, $2: the other end's namespace ("" = root), $3: its address
+  if [ -n "$2" ]; then ip link add "$1" netns "$router" type veth peer name eth0 netns "$2"; dev=eth0; x=(ip -n "$2");
+  else ip link add "$1" netns "$router" type veth peer name "${tag}c"; dev=${tag}c; x=(ip); fi
+  ip -n "$router" addr add "$net.254/32" dev "$1"
+  ip -n "$router" link set "$1" up
+  ip -n "$router" route add "$3/32" dev "$1"
+  "${x[@]}" addr add "$3/32" dev "$dev"
+  "${x[@]}" link set "$dev" up
+  "${x[@]}" route add "$net.254/32" dev "$dev"
+  "${x[@]}" route add "$net.0/24" via "$net.254" dev "$dev" src "$3"
+}
 for i in $(seq 1 "$hosts"); do
-  ns="${tag}-h$i"
-  ip netns add "$ns"
-  ip link add "${tag}h$i" type veth peer name eth0 netns "$ns"
-  ip link set "${tag}h$i" master "$bridge" up
-  ip -n "$ns" addr add "$net.$i/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  if [ "$rtt" != 0 ]; then
-    half=$(awk "BEGIN { print $rtt / 2 }")
-    if ! err=$(ip netns exec "$ns" tc qdisc add dev eth0 root netem delay "${half}ms" 2>&1); then
-      die "tc netem refused a delay of ${half}ms on host $i: $err (this kernel has no sch_netem: run with --rtt 0)"
-    fi
-  fi
+  ip netns add "${tag}-h$i"
+  ip -n "${tag}-h$i" link set lo up
+  link "${tag}h$i" "${tag}-h$i" "$net.$i"
 done
+link "${tag}r" "" "$net.200"
+if [ "$rtt" != 0 ]; then
+  half=$(awk "BEGIN { print $rtt / 2 }")
+  ip netns exec "$router" python3 "$here/netdelay.py" "$tun" "$half" > "$out/netdelay.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do ip -n "$router" link show "$tun" >/dev/null 2>&1 && break; sleep 0.1; done
+  ip -n "$router" link show "$tun" >/dev/null 2>&1 || { cat "$out/netdelay.log" >&2; die "netdelay.py did not make its TUN device"; }
+  ip netns exec "$router" sysctl -qw "net.ipv4.conf.$tun.rp_filter=0"
+  ip -n "$router" link set "$tun" up
+  ip -n "$router" route add default dev "$tun" table 100
+  for i in $(seq 1 "$hosts"); do
+    ip -n "$router" rule add iif "${tag}h$i" to "$net.0/26" lookup 100 pref 100
+  done
+fi
+
+# the round trip between two node hosts, as TCP sees it
+measured=n/a
+if [ "$hosts" -ge 2 ]; then
+  ip netns exec "${tag}-h2" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 9)); s.listen(1)
+c, _ = s.accept(); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+while (b := c.recv(64)): c.sendall(b)' "$net.2" &
+  echo_pid=$!
+  sleep 0.5
+  measured=$(ip netns exec "${tag}-h1" python3 -c '
+import socket, statistics, sys, time
+c = socket.create_connection((sys.argv[1], 9), timeout=10); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+t = []
+for _ in range(200):
+    a = time.perf_counter(); c.sendall(b"x"); c.recv(64); t.append((time.perf_counter() - a) * 1000)
+print("%.3f" % statistics.median(t))' "$net.2")
+  kill "$echo_pid" 2>/dev/null || true
+fi
+echo "netns-hosts: $hosts hosts, rtt asked ${rtt} ms, measured host 1 <-> host 2: ${measured} ms (TCP, median of 200)" >&2
 
 {
-  echo "# $hosts hosts in network namespaces on bridge $bridge ($net.0/24), rtt ${rtt} ms between hosts (tc netem, ${rtt}/2 ms per host)"
   echo "engine: $engine"
   echo "shards: $shards"
+  echo "topology:"
+  echo "  hosts: $hosts"
+  echo "  network: $net.1..$hosts (node hosts, one network namespace each), routed by namespace $router; driver $net.200 in the root namespace"
+  echo "  rtt_ms: $rtt"
+  echo "  rtt_measured_ms: $measured"
+  if [ "$rtt" != 0 ]; then
+    echo "  delay: every packet between two node hosts held $half ms in the router by scripts/netdelay.py (a TUN device; this kernel has no tc netem); the driver's packets are not delayed"
+  fi
   echo "nodes:"
   for i in $(seq 1 "$hosts"); do
     echo "  - id: n$i"
     echo "    address: $net.$i:7000"
-    [ "$i" = 1 ] && echo "    http: $net.1:8000"
+    echo "    http: $net.$i:8000"
   done
 } > "$out/cluster.yaml"
 
@@ -104,4 +160,6 @@ curl -sf "http://$net.1:8000/health" >/dev/null || die "the front door at $net.1
 echo "netns-hosts: front door: PUT then GET of key netns-hello through http://$net.1:8000" >&2
 curl -sf -X PUT -d '{"field0":"hello from the root namespace"}' "http://$net.1:8000/kv/netns-hello" >&2; echo >&2
 curl -sf "http://$net.1:8000/kv/netns-hello" >&2; echo >&2
-java -jar "$jar" run "${run_args[@]}" --cluster "$out/cluster.yaml" --out "$out/run"
+for c in $clients; do
+  java -jar "$jar" run "${run_args[@]}" --cluster "$out/cluster.yaml" --client "$c" --out "$out/run-$c"
+done

@@ -41,20 +41,22 @@ import java.util.Set;
  * fsync: on                # default on
  * reads: linearizable      # default linearizable
  * options: {}              # engine options, as -E
+ * topology: {}             # free-form: what the hosts and links are (recorded in each run's spec.topology)
  * nodes:                   # n1, n2, ... in this order
  *   - id: n1
  *     address: 198.18.0.1:7001   # where its Raft RPC listens (a port, not 0: its peers dial it)
  *     http: 198.18.0.1:8001      # optional: its HTTP front door
  * </pre>
  */
-public record ClusterFile(Path path, String engine, EngineSpec spec, String hashing, int vnodes, List<Node> nodes) {
+public record ClusterFile(Path path, String engine, EngineSpec spec, String hashing, int vnodes, List<Node> nodes, Map<String, Object> topology) {
 
   /** One daemon: its id, its Raft endpoint, its front door if any (null). */
   public record Node(String id, String address, String http) {}
 
   /** The file as written; every field optional but nodes. */
   private record Raw(String engine, String transport, Integer shards, Integer replication, String placement, String hashing,
-      Integer vnodes, String log, Object fsync, String reads, Map<String, Object> options, List<RawNode> nodes) {}
+      Integer vnodes, String log, Object fsync, String reads, Map<String, Object> options, List<RawNode> nodes,
+      Map<String, Object> topology) {}
 
   private record RawNode(@JsonProperty("id") String id, @JsonProperty("address") String address, @JsonProperty("http") String http) {}
 
@@ -73,7 +75,7 @@ public record ClusterFile(Path path, String engine, EngineSpec spec, String hash
       raw = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(path.toFile(), Raw.class);
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("cluster file " + path + ": unknown field '" + e.getPropertyName() + "' (known: engine, transport,"
-          + " shards, replication, placement, hashing, vnodes, log, fsync, reads, options, nodes; a node: id, address, http)");
+          + " shards, replication, placement, hashing, vnodes, log, fsync, reads, options, topology, nodes; a node: id, address, http)");
     } catch (JsonMappingException e) {
       throw new IllegalArgumentException("cluster file " + path + ": " + e.getOriginalMessage().split("\n")[0]);
     } catch (IOException e) {
@@ -140,7 +142,8 @@ public record ClusterFile(Path path, String engine, EngineSpec spec, String hash
         ReadConsistency.parse(raw.reads() == null ? "linearizable" : raw.reads()), null, options, ClusterMode.EXTERNAL,
         nodes.stream().map(Node::address).toList());
     provider.validate(spec);
-    return new ClusterFile(path, provider.name(), spec, hashing, vnodes, List.copyOf(nodes));
+    return new ClusterFile(path, provider.name(), spec, hashing, vnodes, List.copyOf(nodes),
+        raw.topology() == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(raw.topology())));
   }
 
   /** YAML 1.1 reads an unquoted on/off as a boolean: both spellings are taken. */

@@ -29,7 +29,8 @@ final class Comparison {
   static final String SCHEMA = "raftbench.comparison/1";
   /** Settings that tell bundles apart; a label names those that differ between the inputs. */
   private static final List<String> LABEL_KEYS = List.of("workload", "engine", "transport", "hashing", "placement", "nodes", "shards",
-      "replication", "coordinator", "log", "fsync", "reads", "cluster", "target_ops_s", "threads", "inflight_per_thread", "engine_options");
+      "replication", "coordinator", "log", "fsync", "reads", "cluster", "client", "topology/rtt_ms", "target_ops_s", "threads", "inflight_per_thread",
+      "engine_options");
 
   private Comparison() {}
 
@@ -117,7 +118,7 @@ final class Comparison {
   static List<Input> labelled(List<Input> inputs) {
     List<String> varying = new ArrayList<>();
     for (String key : LABEL_KEYS) {
-      if (inputs.stream().map(i -> i.spec().path(key).toString()).distinct().count() > 1) {
+      if (inputs.stream().map(i -> i.spec().at("/" + key).toString()).distinct().count() > 1) {
         varying.add(key);
       }
     }
@@ -132,8 +133,9 @@ final class Comparison {
       }
       for (String key : varying) {
         if (!key.equals("engine") && !key.equals("transport")) {
-          JsonNode v = in.spec().path(key);
-          parts.add(key.equals("workload") ? v.asText() : key.equals("engine_options") ? options(v) : key + "=" + (v.isValueNode() ? v.asText() : v.toString()));
+          JsonNode v = in.spec().at("/" + key);
+          String name = key.substring(key.lastIndexOf('/') + 1); // topology/rtt_ms: rtt_ms
+          parts.add(key.equals("workload") ? v.asText() : key.equals("engine_options") ? options(v) : name + "=" + (v.isValueNode() ? v.asText() : v.toString()));
         }
       }
       out.add(in.withLabel(String.join(" ", parts)));

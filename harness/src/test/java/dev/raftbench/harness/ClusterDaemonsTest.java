@@ -38,7 +38,7 @@ class ClusterDaemonsTest {
   void daemonsServeARunAndTheFrontDoorAndARestartedNodeRejoins(String engine, @TempDir Path dir) throws Exception {
     int[] ports = FreePorts.pick(4);
     Path file = dir.resolve("cluster.yaml");
-    Files.writeString(file, "engine: " + engine + "\nshards: 2\nnodes:\n"
+    Files.writeString(file, "engine: " + engine + "\nshards: 2\ntopology:\n  hosts: 1\n  note: loopback\nnodes:\n"
         + "  - id: n1\n    address: 127.0.0.1:" + ports[0] + "\n    http: 127.0.0.1:" + ports[3] + "\n"
         + "  - id: n2\n    address: 127.0.0.1:" + ports[1] + "\n"
         + "  - id: n3\n    address: 127.0.0.1:" + ports[2] + "\n");
@@ -64,6 +64,8 @@ class ClusterDaemonsTest {
       assertThat(t.at("/spec/engine").asText()).isEqualTo(engine);
       assertThat(t.at("/spec/shards").asInt()).isEqualTo(2);
       assertThat(t.at("/spec/endpoints").size()).isEqualTo(3);
+      assertThat(t.at("/spec/cluster_file").asText()).isEqualTo(file.toString());
+      assertThat(t.at("/spec/topology/note").asText()).isEqualTo("loopback");
       assertThat(t.at("/summary/errors").asLong()).isZero();
       assertThat(t.at("/verify/lost").asLong()).isZero();
       assertThat(t.at("/verify/verified").asLong()).isEqualTo(200);
