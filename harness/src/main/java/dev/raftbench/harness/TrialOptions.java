@@ -114,7 +114,8 @@ final class TrialOptions {
       + " etcd's members are child processes all the same), processes (each node a JVM of its own on 127.0.0.1, started"
       + " and watched by the trial: kill-leader is then a SIGKILL, pause-leader a SIGSTOP, slow-disk possible) or netns"
       + " (each such JVM in a network namespace of its own with its own address, so partition-leader can cut it off;"
-      + " root and iproute2) (default ${DEFAULT-VALUE})")
+      + " root and iproute2), or the path of a cluster file (YAML) naming node daemons somebody runs (harness node): the trial"
+      + " drives them and starts nothing; the file sets engine, transport and the cluster's shape (default ${DEFAULT-VALUE})")
   String clusterMode;
 
   @Option(names = "--log", defaultValue = "disk", description = "Raft log storage: memory or disk (default ${DEFAULT-VALUE})")

@@ -313,12 +313,10 @@ final class RatisEngine implements Engine {
       groups[s] = group(s, layout.get(s), nodes);
       clients[s] = newClient(groups[s]);
     }
-    Duration patience = Duration.ofSeconds(60);
     try {
-      awaitLeaders(patience);
+      awaitLeaders(ExternalCluster.PATIENCE);
     } catch (EngineException e) {
-      throw new EngineException("the ratis cluster at " + String.join(", ", spec.endpoints()) + " has no leader for every shard within "
-          + patience.toSeconds() + " s (" + e.getMessage() + "): are its nodes running (harness node), with this cluster file?", false, e);
+      throw ExternalCluster.leaderless(name(), spec, e);
     }
   }
 
@@ -329,7 +327,7 @@ final class RatisEngine implements Engine {
    */
   static AutoCloseable serve(EngineSpec spec, int index, Path dir) throws IOException {
     RaftProperties properties = configure(spec);
-    List<Node> all = endpointNodes(spec, dir.getParent() == null ? dir : dir.getParent());
+    List<Node> all = endpointNodes(spec, dir); // for their addresses: the other daemons keep their own directories
     Node node = new Node("n" + (index + 1), dir, spec.endpointHost(index));
     node.port = spec.endpointPort(index);
     Files.createDirectories(dir);

@@ -263,12 +263,10 @@ final class SofaJRaftEngine implements Engine {
       awaitLeaders(Duration.ofSeconds(120));
       return;
     }
-    Duration patience = Duration.ofSeconds(60);
     try {
-      awaitLeaders(patience);
+      awaitLeaders(ExternalCluster.PATIENCE);
     } catch (EngineException e) {
-      throw new EngineException("the sofajraft cluster at " + String.join(", ", spec.endpoints()) + " has no leader for every shard within "
-          + patience.toSeconds() + " s (" + e.getMessage() + "): are its nodes running (harness node), with this cluster file?", false, e);
+      throw ExternalCluster.leaderless(name(), spec, e);
     }
   }
 

@@ -9,6 +9,8 @@ import java.util.List;
 /** What engines share when they connect to node daemons somebody else runs ({@link ClusterMode#EXTERNAL}). */
 public final class ExternalCluster {
   private static final int CONNECT_TIMEOUT_MS = 2000;
+  /** How long a connecting engine waits for every shard's leader. */
+  public static final java.time.Duration PATIENCE = java.time.Duration.ofSeconds(60);
 
   private ExternalCluster() {}
 
@@ -28,5 +30,11 @@ public final class ExternalCluster {
     }
     throw new EngineException("nothing of the " + engine + " cluster listens at " + String.join(", ", refused)
         + ": are its nodes running (harness node), with this cluster file?", false);
+  }
+
+  /** The failure of a wait of {@link #PATIENCE} for leaders, said as the user's question it raises. */
+  public static EngineException leaderless(String engine, EngineSpec spec, EngineException cause) {
+    return new EngineException("the " + engine + " cluster at " + String.join(", ", spec.endpoints()) + " has no leader for every shard within "
+        + PATIENCE.toSeconds() + " s (" + cause.getMessage() + "): are its nodes running (harness node), with this cluster file?", false, cause);
   }
 }
