@@ -4,8 +4,6 @@ import dev.raftbench.store.engine.EngineProvider;
 import dev.raftbench.store.engine.Engines;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +86,8 @@ final class NodeCommand implements Callable<Integer> {
       if (door != null) {
         FrontDoor frontDoor = FrontDoor.start(cluster, id, door);
         open.add(0, frontDoor); // closed first: it is a client of the node
-        Files.writeString(dir.resolve("http.port"), String.valueOf(frontDoor.port()), StandardCharsets.UTF_8);
+        // whole or not at all: a reader waiting for the file never sees it empty
+        dev.raftbench.store.engine.ChildProcess.writeWhole(dir.resolve("http.port"), String.valueOf(frontDoor.port()));
         door = door.substring(0, door.lastIndexOf(':') + 1) + frontDoor.port();
       }
     } catch (Exception e) {

@@ -51,7 +51,8 @@ class ClusterDaemonsTest {
         n.start();
       }
       nodes.get(0).awaitReady(dir.resolve("n1").resolve("http.port"), Duration.ofSeconds(120));
-      String door = "http://127.0.0.1:" + Files.readString(dir.resolve("n1").resolve("http.port")).trim();
+      assertThat(Files.readString(dir.resolve("n1").resolve("http.port"))).isEqualTo(String.valueOf(ports[3]));
+      String door = "http://127.0.0.1:" + ports[3];
       awaitHealthy(door);
 
       // the driver on the daemons
