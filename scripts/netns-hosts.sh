@@ -8,13 +8,17 @@
 # file, the nodes' logs and data and the run's bundle stay in OUT.
 #
 # --rtt MS delays every packet between two node hosts by MS/2 in the router, so a round trip
-# between nodes takes MS more (the driver's packets are not delayed: it sits beside the nodes).
-# This kernel has no tc netem, so the delay is scripts/netdelay.py: a TUN device in the router
-# that policy routing sends those packets through, holding each MS/2. The round trip actually
-# got is measured (TCP, host 1 to host 2, median of 200) and written to the cluster file's
+# between nodes takes MS more (the driver's packets are not delayed: it sits beside the nodes);
+# --link I-J=MS gives hosts I and J a round trip of their own (racks and regions: --rtt 0.2
+# --link 1-3=40 --link 2-3=40 puts host 3 in another region); --jitter MS adds a uniform
+# [-MS, +MS] to each packet's delay (a pair's packets keep their order); --loss PERCENT drops that
+# share of them. This kernel has no tc netem, so all of it is scripts/netdelay.py: a TUN device in
+# the router that policy routing sends those packets through. The round trip actually got between
+# every two hosts is measured (TCP, median of 50) and written with the rest to the cluster file's
 # topology, which the run's bundle records as spec.topology.
 #
-#   scripts/netns-hosts.sh [--engine ratis|sofajraft] [--hosts 3] [--shards 2] [--rtt MS] [--out DIR]
+#   scripts/netns-hosts.sh [--engine ratis|sofajraft] [--hosts 3] [--shards 2] [--out DIR]
+#                          [--rtt MS] [--link I-J=MS ...] [--jitter MS] [--loss PERCENT]
 #                          [--clients "native http"]  (one run per client, OUT/run-CLIENT, on the same daemons)
 #                          [-- RUN ARGS...]          (default run args: workload-a --recordcount 1000
 #                                                     --duration 20s --warmup 5s)
@@ -22,13 +26,16 @@
 set -euo pipefail
 jar=${JAR:-harness/target/harness.jar}
 here=$(cd "$(dirname "$0")" && pwd)
-engine=ratis hosts=3 shards=2 rtt=0 out="" clients=native
+engine=ratis hosts=3 shards=2 rtt=0 out="" clients=native jitter=0 loss=0 links=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --engine) engine=$2; shift 2 ;;
     --hosts) hosts=$2; shift 2 ;;
     --shards) shards=$2; shift 2 ;;
     --rtt) rtt=$2; shift 2 ;;
+    --link) links+=("$2"); shift 2 ;;
+    --jitter) jitter=$2; shift 2 ;;
+    --loss) loss=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --) shift; break ;;
@@ -44,7 +51,17 @@ command -v curl >/dev/null || die "needs curl (apt-get install -y curl)"
 command -v python3 >/dev/null || die "needs python3"
 [ -f "$jar" ] || die "no $jar (mvn -B -ntp -DskipTests package)"
 [[ "$hosts" =~ ^[1-9][0-9]?$ ]] && [ "$hosts" -le 50 ] || die "--hosts must lie in 1..50, was '$hosts'"
-[[ "$rtt" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--rtt must be a number of milliseconds, was '$rtt'"
+number='^[0-9]+(\.[0-9]+)?$'
+[[ "$rtt" =~ $number ]] || die "--rtt must be a number of milliseconds, was '$rtt'"
+[[ "$jitter" =~ $number ]] || die "--jitter must be a number of milliseconds, was '$jitter'"
+[[ "$loss" =~ $number ]] && awk "BEGIN { exit !($loss < 100) }" || die "--loss must be a percentage below 100, was '$loss'"
+for l in "${links[@]}"; do
+  [[ "$l" =~ ^([0-9]+)-([0-9]+)=([0-9]+(\.[0-9]+)?)$ ]] && [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ] \
+    && [ "${BASH_REMATCH[1]}" -ge 1 ] && [ "${BASH_REMATCH[1]}" -le "$hosts" ] && [ "${BASH_REMATCH[2]}" -ge 1 ] \
+    && [ "${BASH_REMATCH[2]}" -le "$hosts" ] || die "--link takes I-J=MS with two hosts in 1..$hosts, was '$l'"
+done
+shaped=0
+[ "$rtt" != 0 ] || [ ${#links[@]} -gt 0 ] || [ "$jitter" != 0 ] || [ "$loss" != 0 ] && shaped=1
 out=${out:-results/runs/$(date +%Y%m%d-%H%M%S)-netns-${engine}-${hosts}hosts-rtt${rtt}ms}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -91,9 +108,11 @@ for i in $(seq 1 "$hosts"); do
   link "${tag}h$i" "${tag}-h$i" "$net.$i"
 done
 link "${tag}r" "" "$net.200"
-if [ "$rtt" != 0 ]; then
+if [ "$shaped" = 1 ]; then
   half=$(awk "BEGIN { print $rtt / 2 }")
-  ip netns exec "$router" python3 "$here/netdelay.py" "$tun" "$half" > "$out/netdelay.log" 2>&1 &
+  shape=("$tun" "$half" --jitter "$jitter" --loss "$loss")
+  for l in "${links[@]}"; do shape+=(--pair "${l%%=*}=$(awk "BEGIN { print ${l#*=} / 2 }")"); done
+  ip netns exec "$router" python3 "$here/netdelay.py" "${shape[@]}" > "$out/netdelay.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 50); do ip -n "$router" link show "$tun" >/dev/null 2>&1 && break; sleep 0.1; done
   ip -n "$router" link show "$tun" >/dev/null 2>&1 || { cat "$out/netdelay.log" >&2; die "netdelay.py did not make its TUN device"; }
@@ -105,26 +124,35 @@ if [ "$rtt" != 0 ]; then
   done
 fi
 
-# the round trip between two node hosts, as TCP sees it
-measured=n/a
-if [ "$hosts" -ge 2 ]; then
-  ip netns exec "${tag}-h2" python3 -c '
+# the round trip between every two node hosts, as TCP sees it
+rtt_of() { # $1 -> $2
+  ip netns exec "${tag}-h$2" python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 9)); s.listen(1)
 c, _ = s.accept(); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-while (b := c.recv(64)): c.sendall(b)' "$net.2" &
-  echo_pid=$!
+while (b := c.recv(64)): c.sendall(b)' "$net.$2" &
+  local echo_pid=$!
   sleep 0.5
-  measured=$(ip netns exec "${tag}-h1" python3 -c '
+  ip netns exec "${tag}-h$1" python3 -c '
 import socket, statistics, sys, time
-c = socket.create_connection((sys.argv[1], 9), timeout=10); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+c = socket.create_connection((sys.argv[1], 9), timeout=30); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 t = []
-for _ in range(200):
+for _ in range(50):
     a = time.perf_counter(); c.sendall(b"x"); c.recv(64); t.append((time.perf_counter() - a) * 1000)
-print("%.3f" % statistics.median(t))' "$net.2")
+print("%.3f" % statistics.median(t))' "$net.$2" || echo n/a
   kill "$echo_pid" 2>/dev/null || true
-fi
-echo "netns-hosts: $hosts hosts, rtt asked ${rtt} ms, measured host 1 <-> host 2: ${measured} ms (TCP, median of 200)" >&2
+  wait "$echo_pid" 2>/dev/null || true
+}
+measured=n/a
+pairs_measured=()
+for i in $(seq 1 "$hosts"); do
+  for j in $(seq $((i + 1)) "$hosts"); do
+    m=$(rtt_of "$i" "$j")
+    pairs_measured+=("n$i-n$j: $m")
+    [ "$i-$j" = 1-2 ] && measured=$m
+  done
+done
+echo "netns-hosts: $hosts hosts, rtt asked ${rtt} ms${links:+ (links ${links[*]})}, measured (TCP, median of 50): ${pairs_measured[*]:-none}" >&2
 
 {
   echo "engine: $engine"
@@ -134,8 +162,18 @@ echo "netns-hosts: $hosts hosts, rtt asked ${rtt} ms, measured host 1 <-> host 2
   echo "  network: $net.1..$hosts (node hosts, one network namespace each), routed by namespace $router; driver $net.200 in the root namespace"
   echo "  rtt_ms: $rtt"
   echo "  rtt_measured_ms: $measured"
-  if [ "$rtt" != 0 ]; then
-    echo "  delay: every packet between two node hosts held $half ms in the router by scripts/netdelay.py (a TUN device; this kernel has no tc netem); the driver's packets are not delayed"
+  if [ ${#links[@]} -gt 0 ]; then
+    echo "  links_rtt_ms:"
+    for l in "${links[@]}"; do echo "    n${l%%-*}-n$(echo "${l#*-}" | cut -d= -f1): ${l#*=}"; done
+  fi
+  if [ ${#pairs_measured[@]} -gt 0 ]; then
+    echo "  links_rtt_measured_ms:"
+    for m in "${pairs_measured[@]}"; do echo "    $m"; done
+  fi
+  echo "  jitter_ms: $jitter"
+  echo "  loss_percent: $loss"
+  if [ "$shaped" = 1 ]; then
+    echo "  delay: packets between two node hosts held in the router by scripts/netdelay.py (a TUN device; this kernel has no tc netem), half the round trip each way; the driver's packets are not delayed"
   fi
   echo "nodes:"
   for i in $(seq 1 "$hosts"); do

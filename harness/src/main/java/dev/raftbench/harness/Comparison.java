@@ -29,7 +29,7 @@ final class Comparison {
   static final String SCHEMA = "raftbench.comparison/1";
   /** Settings that tell bundles apart; a label names those that differ between the inputs. */
   private static final List<String> LABEL_KEYS = List.of("workload", "engine", "transport", "hashing", "placement", "nodes", "shards",
-      "replication", "coordinator", "log", "fsync", "reads", "cluster", "client", "topology/rtt_ms", "target_ops_s", "threads", "inflight_per_thread",
+      "replication", "coordinator", "log", "fsync", "reads", "cluster", "client", "topology/rtt_ms", "topology/links_rtt_ms", "target_ops_s", "threads", "inflight_per_thread",
       "engine_options");
 
   private Comparison() {}
@@ -134,17 +134,33 @@ final class Comparison {
       for (String key : varying) {
         if (!key.equals("engine") && !key.equals("transport")) {
           JsonNode v = in.spec().at("/" + key);
+          if (v.isMissingNode()) {
+            continue; // e.g. a topology without links: nothing to tell
+          }
           String name = key.substring(key.lastIndexOf('/') + 1); // topology/rtt_ms: rtt_ms
-          parts.add(key.equals("workload") ? v.asText() : key.equals("engine_options") ? options(v) : name + "=" + (v.isValueNode() ? v.asText() : v.toString()));
+          parts.add(key.equals("workload") ? v.asText() : key.equals("engine_options") ? options(v) : name + "=" + compact(v));
         }
       }
       out.add(in.withLabel(String.join(" ", parts)));
     }
     long distinct = out.stream().map(Input::label).distinct().count();
     if (distinct < out.size()) {
-      out.replaceAll(i -> i.withLabel(i.label() + " (" + i.dir().getFileName() + ")"));
+      // the bundle's directory, with its parent's name when that alone would not tell them apart
+      boolean byName = inputs.stream().map(i -> i.dir().getFileName()).distinct().count() == inputs.size();
+      out.replaceAll(i -> i.withLabel(i.label() + " (" + (byName || i.dir().getParent() == null ? i.dir().getFileName()
+          : i.dir().getParent().getFileName() + "/" + i.dir().getFileName()) + ")"));
     }
     return out;
+  }
+
+  /** A value for a label: text as it is, an object as k:v,k:v (e.g. links n1-n3:40,n2-n3:40). */
+  private static String compact(JsonNode v) {
+    if (v.isObject()) {
+      List<String> kv = new ArrayList<>();
+      v.fields().forEachRemaining(e -> kv.add(e.getKey() + ":" + e.getValue().asText()));
+      return String.join(",", kv);
+    }
+    return v.isValueNode() ? v.asText() : v.toString();
   }
 
   private static String options(JsonNode options) {
