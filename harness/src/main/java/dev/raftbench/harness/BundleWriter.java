@@ -177,8 +177,8 @@ final class BundleWriter {
     m.put("transport", c.transport());
     m.put("cluster", c.cluster().label());
     if (!c.endpoints().isEmpty()) {
-      m.put("cluster_file", s.clusterFile().toString());
-      m.put("topology", ClusterFile.load(s.clusterFile()).topology()); // as the file gives it, e.g. hosts and round trips
+      m.put("cluster_file", s.clusterFile().path().toString());
+      m.put("topology", s.clusterFile().topology()); // as the file gives it, e.g. hosts and round trips
       m.put("endpoints", c.endpoints()); // n1, n2, ... of the cluster file
     }
     m.put("client", s.client());

@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
 final class FrontDoor implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = Codec.MAX_COMMAND_BYTES;
-  static final int MAX_SCAN = 10_000;
+  private static final int MAX_SCAN = 10_000;
 
   private final ClusterFile cluster;
   private final String node;
@@ -205,23 +205,21 @@ final class FrontDoor implements AutoCloseable {
 
   private static ObjectNode row(String key, Record record) {
     ObjectNode o = JSON.createObjectNode().put("key", key);
-    ObjectNode f = o.putObject("fields");
-    for (int i = 0; i < record.size(); i++) {
-      f.put(record.name(i), new String(record.value(i), StandardCharsets.UTF_8));
-    }
+    o.set("fields", fields(record));
     return o;
   }
 
-  /** The body: a JSON object whose every value is a string. */
-  private static Record record(HttpExchange x) throws IOException {
-    byte[] body;
-    try (InputStream in = x.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
+  /** The wire form of a record, both ways ({@link HttpClientEngine} too): a JSON object of UTF-8 string fields. */
+  static ObjectNode fields(Record record) {
+    ObjectNode f = JSON.createObjectNode();
+    for (int i = 0; i < record.size(); i++) {
+      f.put(record.name(i), new String(record.value(i), StandardCharsets.UTF_8));
     }
-    if (body.length > MAX_BODY) {
-      throw new BodyTooLarge("a body over " + MAX_BODY + " bytes");
-    }
-    JsonNode n = JSON.readTree(body);
+    return f;
+  }
+
+  /** A record from its wire form; a value that is not a string is refused (IllegalArgumentException). */
+  static Record record(JsonNode n) {
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("the body must be a JSON object of fields, e.g. {\"field0\": \"value\"}");
     }
@@ -234,6 +232,18 @@ final class FrontDoor implements AutoCloseable {
       fields.put(e.getKey(), e.getValue().textValue().getBytes(StandardCharsets.UTF_8));
     }
     return Record.of(fields);
+  }
+
+  /** The body: a JSON object whose every value is a string. */
+  private static Record record(HttpExchange x) throws IOException {
+    byte[] body;
+    try (InputStream in = x.getRequestBody()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      throw new BodyTooLarge("a body over " + MAX_BODY + " bytes");
+    }
+    return record(JSON.readTree(body));
   }
 
   private static List<String> fields(Map<String, String> query) {

@@ -2,7 +2,6 @@ package dev.raftbench.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.raftbench.store.engine.Engine;
 import dev.raftbench.store.engine.EngineException;
 import dev.raftbench.store.engine.UnsupportedCapabilityException;
@@ -19,11 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -113,12 +109,8 @@ final class HttpClientEngine implements Engine {
   }
 
   private static HttpRequest.BodyPublisher body(Record r) {
-    ObjectNode o = JSON.createObjectNode();
-    for (int i = 0; i < r.size(); i++) {
-      o.put(r.name(i), new String(r.value(i), StandardCharsets.UTF_8));
-    }
     try {
-      return HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(o));
+      return HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(FrontDoor.fields(r)));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -145,10 +137,10 @@ final class HttpClientEngine implements Engine {
       case 200 -> {
         if (body.has("rows")) {
           List<Reply.Row> rows = new ArrayList<>();
-          body.get("rows").forEach(row -> rows.add(new Reply.Row(row.get("key").asText(), record(row.get("fields")))));
+          body.get("rows").forEach(row -> rows.add(new Reply.Row(row.get("key").asText(), FrontDoor.record(row.get("fields")))));
           return new Reply.Rows(rows);
         }
-        return body.has("fields") ? new Reply.Found(record(body.get("fields"))) : new Reply.Done();
+        return body.has("fields") ? new Reply.Found(FrontDoor.record(body.get("fields"))) : new Reply.Done();
       }
       case 404 -> {
         return new Reply.Missing();
@@ -157,15 +149,6 @@ final class HttpClientEngine implements Engine {
       case 503 -> throw new EngineException("front door: " + body.path("error").asText(), true);
       default -> throw new EngineException("front door answered " + r.statusCode() + ": " + body.path("error").asText(), false);
     }
-  }
-
-  private static Record record(JsonNode fields) {
-    Map<String, byte[]> m = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      m.put(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8));
-    }
-    return Record.of(m);
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param verify     read back every written key after the run and count lost acknowledged writes
  * @param coordinator who moves shards when a node joins or leaves: pd or ring ({@link Coordinator})
  * @param retryFor   how long the client retries an operation that failed for cluster reasons
- * @param clusterFile {@code --cluster FILE}: the daemons' cluster file; null when the trial starts its cluster
+ * @param clusterFile {@code --cluster FILE}: the daemons' cluster file as read when parsing; null when the trial starts its cluster
  * @param client     native (the sharded client on the engine) or http (the cluster file's front doors)
  */
 record RunSpec(
@@ -41,7 +41,7 @@ record RunSpec(
     java.util.List<Faults.Event> events,
     String coordinator,
     Duration retryFor,
-    Path clusterFile,
+    ClusterFile clusterFile,
     String client) {
 
   /** What the hashing scheme is built from (the key sample is the caller's). */

@@ -367,7 +367,7 @@ final class TrialOptions {
               + (spec.name().equals("run") ? "" : "-" + spec.name()));
       return new RunSpec(workload, w, engine, cluster, h, vnodes, threads, inflight, warmup, measured, seed, dir,
           targetOverride != null ? targetOverride : target, arrivals, noiseFloor, balanceEpsilon, !noVerify, checkLinearizability,
-          List.copyOf(faults), coordinator, retryFor, file == null ? null : file.path(), client);
+          List.copyOf(faults), coordinator, retryFor, file, client);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }

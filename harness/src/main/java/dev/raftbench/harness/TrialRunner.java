@@ -220,7 +220,7 @@ final class TrialRunner {
 
   /** Starts the trial's cluster and notes when it was up ({@link #clusterUp}). */
   private Engine startCluster(EngineProvider provider) throws Exception {
-    Engine engine = spec.httpClient() ? new HttpClientEngine(ClusterFile.load(spec.clusterFile())) : provider.start(spec.cluster());
+    Engine engine = spec.httpClient() ? new HttpClientEngine(spec.clusterFile()) : provider.start(spec.cluster());
     clusterUp = System.nanoTime();
     return engine;
   }

@@ -223,13 +223,15 @@ final class SofaJRaftEngine implements Engine {
       members.add(new ArrayList<>(layout.get(s)));
       leaderGuess[s] = layout.get(s).get(0);
     }
-    if (processes) {
-      for (Server server : external ? List.<Server>of() : servers) {
+    if (processes && !external) { // an external cluster's daemons are up already
+      for (Server server : servers) {
         launch(server);
       }
-      for (Server server : external ? List.<Server>of() : servers) {
+      for (Server server : servers) {
         server.process.awaitReady(server.dir.resolve("port"), Duration.ofSeconds(120));
       }
+    }
+    if (processes) {
       CliOptions cliOptions = new CliOptions();
       cliOptions.setTimeoutMs(2000);
       cliOptions.setMaxRetry(1);
