@@ -77,8 +77,18 @@ class ElasticTest {
     assertThat(leave.at("/placement/replicas_moved").asInt()).isEqualTo(leave.at("/placement/ideal_moves").asInt());
     // the newcomer's replicas were sent data (a disk log: the engine can tell how much)
     assertThat(join.at("/placement/bytes_moved").asLong()).as(join.toString()).isPositive();
-    // the client's shard map went stale with each change: replicas refused, the client refreshed and retried
-    assertThat(t.at("/summary/client_stale_epoch_retries").asLong()).isPositive();
+    // the client's shard map went stale with the join's changes: replicas refused, the client
+    // refreshed and retried. Events run one after another and may end after the measured window
+    // (sofajraft/processes: the join starts a JVM and took 16 s of the 20 here, the leave ended at
+    // 22 s); an epoch committed once the workload stopped meets no operation, as in one CI run that
+    // counted none. So the count must be positive when the join ended 2 s (some 600 operations)
+    // before the window closed; EngineConformanceSuite asserts each refusal exactly, per engine.
+    long stale = t.at("/summary/client_stale_epoch_retries").asLong();
+    double joinEnded = join.path("at_s").asDouble() + join.at("/placement/seconds").asDouble();
+    assertThat(stale).as(t.at("/summary").toString()).isNotNegative().isLessThanOrEqualTo(t.at("/summary/client_retries").asLong());
+    if (joinEnded <= 20 - 2) {
+      assertThat(stale).as("join ended at %.1f s of 20: %s", joinEnded, t.at("/summary")).isPositive();
+    }
     assertThat(t.at("/summary/errors").asLong()).isZero();
     assertThat(t.at("/verify/lost").asLong()).isZero();
     assertThat(t.at("/verify/unreadable").asLong()).isZero();
