@@ -12,6 +12,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,34 @@ final class BundleWriter {
     }
   }
 
+  /** How the warm-up went: fixed, or automatic with each block's rate and whether it levelled. */
+  private static Map<String, Object> warmup(Warmup.Outcome w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", w.asked().auto() ? "auto" : "fixed");
+    m.put("seconds", round(w.seconds(), 3));
+    if (w.asked().auto()) {
+      m.put("levelled", w.levelled());
+      m.put("rule", "the " + (w.blocks().stream().anyMatch(b -> b.serviceP50Micros() != null) ? "median service time" : "throughput")
+          + " over each of the last " + Warmup.WINDOWS + " windows of " + Warmup.WINDOW_BLOCKS + " blocks within " + Warmup.TOLERANCE_PERCENT
+          + " % of the window before, and the JIT compilers of the trial's JVMs at most " + Warmup.JIT_PERCENT + " % of a core in each block of the last");
+      m.put("block_s", w.asked().block().toMillis() / 1000.0);
+      m.put("max_s", w.asked().max().toMillis() / 1000.0);
+      List<Map<String, Object>> blocks = new ArrayList<>();
+      for (Warmup.Block b : w.blocks()) {
+        Map<String, Object> bm = new LinkedHashMap<>();
+        bm.put("end_s", b.endSeconds());
+        bm.put("ops_s", round(b.opsPerSecond(), 1));
+        if (b.serviceP50Micros() != null) {
+          bm.put("service_p50_us", round(b.serviceP50Micros(), 1));
+        }
+        bm.put("jit_cpu_ms", b.jitMillis());
+        blocks.add(bm);
+      }
+      m.put("blocks", blocks);
+    }
+    return m;
+  }
+
   static Map<String, Object> toJson(TrialResult r) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("schema", SCHEMA);
@@ -55,9 +84,10 @@ final class BundleWriter {
     Map<String, Object> timing = new LinkedHashMap<>();
     timing.put("cluster_start_s", round(r.clusterStartSeconds(), 3));
     timing.put("load_s", round(r.load().seconds(), 3));
-    timing.put("warmup_s", r.spec().warmup().toMillis() / 1000.0);
+    timing.put("warmup_s", round(r.warmup().seconds(), 3));
     timing.put("measured_s", round(r.measuredSeconds(), 3));
     root.put("timing", timing);
+    root.put("warmup", warmup(r.warmup()));
     Map<String, Object> load = new LinkedHashMap<>();
     load.put("records", r.load().records());
     load.put("errors", r.load().errors());
@@ -207,7 +237,9 @@ final class BundleWriter {
     m.put("retry_for_s", s.retryFor().toMillis() / 1000.0);
     m.put("noise_floor_s", s.noiseFloor().toMillis() / 1000.0);
     m.put("recordcount", s.workload().recordCount);
-    m.put("warmup_s", s.warmup().toMillis() / 1000.0);
+    m.put("warmup", s.warmup().auto() ? "auto" : "fixed");
+    m.put("warmup_s", s.warmup().max().toMillis() / 1000.0); // auto: the most it may last
+    m.put("warmup_block_s", s.warmup().auto() ? s.warmup().block().toMillis() / 1000.0 : null);
     m.put("duration_s", s.duration().toMillis() / 1000.0);
     m.put("seed", s.seed());
     return m;

@@ -9,6 +9,7 @@ import java.time.Duration;
  * Everything that shapes one trial: the workload (file plus overrides), the cluster, the client
  * and the phases. Written whole into every bundle's trial.json.
  *
+ * @param warmup     discarded before the measured phase: fixed, or until the rate levels ({@link Warmup})
  * @param target     open loop: operations per second over all workers; null = closed loop
  * @param arrivals   open loop: uniform (evenly spaced) or poisson (exponential gaps)
  * @param noiseFloor how long the same client runs against {@code noop} first; zero = not measured
@@ -28,7 +29,7 @@ record RunSpec(
     int vnodes,
     int threads,
     int inflight,
-    Duration warmup,
+    Warmup warmup,
     Duration duration,
     long seed,
     Path out,

@@ -12,7 +12,7 @@ final class SummaryTable {
 
   static void print(TrialResult r, PrintWriter out) {
     RunSpec s = r.spec();
-    out.printf(Locale.ROOT, "%s on %s/%s: %d nodes%s, %d shards x %d replicas (%s placement), %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%n",
+    out.printf(Locale.ROOT, "%s on %s/%s: %d nodes%s, %d shards x %d replicas (%s placement), %s log, %s hashing, %d threads x %d in flight, %.0f s measured after %.0f s warm-up%s%n",
         s.workload().name(), s.engine(), s.cluster().transport(), s.cluster().nodes(),
         switch (s.cluster().cluster()) {
           case PROCESSES -> " (one process each)";
@@ -21,7 +21,8 @@ final class SummaryTable {
           case EXTERNAL -> " (daemons of a cluster file)";
         }, s.cluster().shards(),
         s.cluster().replication(), s.cluster().placement(), s.cluster().log().name().toLowerCase(Locale.ROOT), s.hashing(), s.threads(), s.inflight(), r.measuredSeconds(),
-        s.warmup().toMillis() / 1000.0);
+        r.warmup().seconds(), !r.warmup().asked().auto() ? "" : r.warmup().levelled() ? " (auto: levelled)"
+            : " (auto: had not levelled at " + DurationConverter.human(r.warmup().asked().max()) + ")");
     out.printf(Locale.ROOT, "%-18s %10s %10s %7s %9s %9s %9s %9s %9s %9s%n", "operation", "count", "ops/s", "errors",
         "mean_us", "p50_us", "p90_us", "p99_us", "p99.9_us", "max_us");
     for (Map.Entry<OperationType, TrialResult.OpTotals> e : r.ops().entrySet()) {

@@ -54,7 +54,7 @@ final class TrialExecution {
    * this one is only the backstop against a JVM that hangs.
    */
   static Duration defaultTimeout(RunSpec run) {
-    return run.warmup().plus(run.duration()).plus(run.noiseFloor()).plus(Duration.ofMinutes(20))
+    return run.warmup().max().plus(run.duration()).plus(run.noiseFloor()).plus(Duration.ofMinutes(20))
         .plusSeconds(run.workload().recordCount / 100);
   }
 

@@ -90,8 +90,11 @@ final class TrialOptions {
           + " timed out) before it counts as an error; 0 = no retries (default ${DEFAULT-VALUE})")
   Duration retryFor;
 
-  @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class, description = "warm-up, discarded (default ${DEFAULT-VALUE})")
-  Duration warmup;
+  @Option(names = "--warmup", defaultValue = "10s", converter = Warmup.Converter.class, paramLabel = "DURATION|auto[:MAX[:BLOCK]]",
+      description = "warm-up, discarded: a fixed time, or auto: until the throughput (open loop: the median service time) over each"
+          + " of 3 windows of 2 blocks of BLOCK (5s) is within 10%% of the window before and the JIT compilers of the trial's JVMs use"
+          + " at most 10%% of a core, at most MAX (5m) (default ${DEFAULT-VALUE})")
+  Warmup warmup;
 
   @Option(names = "--duration", converter = DurationConverter.class, description = "measured phase (default 45s, or, with --event,"
       + " until 20s after the last event's start and DOWN if that is later)")

@@ -14,6 +14,7 @@ record TrialResult(
     double clusterStartSeconds,
     Map<String, String> engineSettings,
     Load load,
+    Warmup.Outcome warmup,
     double measuredSeconds,
     Map<OperationType, OpTotals> ops,
     long clientRetries,

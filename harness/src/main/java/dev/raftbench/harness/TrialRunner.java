@@ -117,10 +117,7 @@ final class TrialRunner {
       Phase run = new Phase(client, generators, metrics, Workload.Generator::next, spec.openLoop(), ledger, true);
       run.start();
       try {
-        if (!spec.warmup().isZero()) {
-          say("warming up for %s", human(spec.warmup()));
-          Thread.sleep(spec.warmup().toMillis());
-        }
+        Warmup.Outcome warmed = warmUp(metrics, types);
         engine.measuredPhaseStarted();
         // the log's base time precedes the first interval's start, so HdrHistogram's own tools keep it
         long startMillis = System.currentTimeMillis();
@@ -209,7 +206,7 @@ final class TrialRunner {
         TrialResult.Linearizable lin = checkLinearizability(load.undrained || run.undrained);
         say("closing the cluster");
         return new TrialResult(spec, environment, startedAt, clusterStart, engine.settings(), new TrialResult.Load(loaded, loadErrors, loadSeconds),
-            seconds(measuredNanos), ops, retries, staleEpochRetries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
+            warmed, seconds(measuredNanos), ops, retries, staleEpochRetries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
             noiseFloor, openLoop, checked, verify, lin,
             faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()));
       } finally {
@@ -405,6 +402,69 @@ final class TrialRunner {
     seconds = Math.min(10, elapsed);
     say("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last 10 s)", elapsed, spec.duration().toSeconds(),
         Math.max(0, spec.duration().toSeconds() - elapsed), ops / Math.max(seconds, 1e-9), worst / 1e6);
+  }
+
+  /** The warm-up: a fixed sleep, or blocks until the rate levels ({@link Warmup}); what it recorded is discarded after. */
+  private Warmup.Outcome warmUp(OpMetrics metrics, EnumSet<OperationType> types) throws InterruptedException {
+    Warmup w = spec.warmup();
+    if (!w.auto()) {
+      if (!w.max().isZero()) {
+        say("warming up for %s", human(w.max()));
+        Thread.sleep(w.max().toMillis());
+      }
+      return new Warmup.Outcome(w, w.max().toMillis() / 1000.0, false, List.of());
+    }
+    say("warming up until the %s levels (%d windows of 2 x %s, each within %d %% of the one before), at most %s",
+        spec.openLoop() ? "median service time" : "throughput", Warmup.WINDOWS, human(w.block()), Warmup.TOLERANCE_PERCENT, human(w.max()));
+    List<Warmup.Block> blocks = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    Histogram service = spec.openLoop() ? OpMetrics.newHistogram() : null;
+    long w0 = System.nanoTime();
+    long end = w0 + w.max().toNanos();
+    long tick = w0;
+    long done = successes(metrics, types);
+    long jitMillis = JitMeter.compilerCpuMillis();
+    while (true) {
+      long next = Math.min(end, tick + w.block().toNanos());
+      TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
+      long now = System.nanoTime();
+      long doneNow = successes(metrics, types);
+      Double p50 = null;
+      if (service != null) {
+        service.reset();
+        for (OperationType t : types) {
+          service.add(metrics.of(t).swapService());
+        }
+        p50 = service.getTotalCount() == 0 ? 0.0 : service.getValueAtPercentile(50) / 1000.0;
+      }
+      long jitNow = JitMeter.compilerCpuMillis();
+      // a compiler thread that ended takes its CPU time along: never below 0
+      Warmup.Block b = new Warmup.Block(Math.round(seconds(now - w0) * 1000) / 1000.0, (doneNow - done) / Math.max(seconds(now - tick), 1e-9), p50,
+          jitNow < 0 ? null : Math.max(0, jitNow - jitMillis));
+      jitMillis = jitNow;
+      blocks.add(b);
+      rates.add(b.rate());
+      say("warm-up %.1f s: %,.0f ops/s%s%s", b.endSeconds(), b.opsPerSecond(), p50 == null ? "" : String.format(", service p50 %.2f ms", p50 / 1000),
+          b.jitMillis() == null ? "" : String.format(", JIT compilers %,d ms of CPU", b.jitMillis()));
+      tick = now;
+      done = doneNow;
+      if (Warmup.levelled(rates) && Warmup.compilersQuiet(blocks, w.block())) {
+        say("warm-up levelled after %.1f s", b.endSeconds());
+        return new Warmup.Outcome(w, b.endSeconds(), true, List.copyOf(blocks));
+      }
+      if (now >= end) {
+        say("warm-up did not level in %s: measuring anyway (the bundle says so)", human(w.max()));
+        return new Warmup.Outcome(w, b.endSeconds(), false, List.copyOf(blocks));
+      }
+    }
+  }
+
+  private static long successes(OpMetrics metrics, EnumSet<OperationType> types) {
+    long n = 0;
+    for (OperationType t : types) {
+      n += metrics.of(t).successes.sum();
+    }
+    return n;
   }
 
   private void say(String format, Object... args) {
