@@ -54,7 +54,7 @@ final class BundleWriter {
       m.put("levelled", w.levelled());
       m.put("rule", "the " + (w.blocks().stream().anyMatch(b -> b.serviceP50Micros() != null) ? "median service time" : "throughput")
           + " over each of the last " + Warmup.WINDOWS + " windows of " + Warmup.WINDOW_BLOCKS + " blocks within " + Warmup.TOLERANCE_PERCENT
-          + " % of the window before, and the JIT compilers of the trial's JVMs at most " + Warmup.JIT_PERCENT + " % of a core in each block of the last");
+          + " % of the window before, and the JIT compilers of the trial's JVMs at most " + Warmup.JIT_PERCENT + " % of a core in each block of the last window");
       m.put("block_s", w.asked().block().toMillis() / 1000.0);
       m.put("max_s", w.asked().max().toMillis() / 1000.0);
       List<Map<String, Object>> blocks = new ArrayList<>();

@@ -65,11 +65,6 @@ record Warmup(boolean auto, Duration max, Duration block) {
     return new Warmup(true, max, block);
   }
 
-  /** As a flag would give it: {@code 10s} or {@code auto:5m:5s}. */
-  String flag() {
-    return auto ? "auto:" + max.toMillis() + "ms:" + block.toMillis() + "ms" : max.toMillis() + "ms";
-  }
-
   /**
    * Whether the series of per-block rates has levelled: the means of the last {@link #WINDOWS}
    * windows of {@link #WINDOW_BLOCKS} blocks each within {@link #TOLERANCE_PERCENT} % of the one
