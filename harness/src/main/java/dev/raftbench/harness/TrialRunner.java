@@ -417,7 +417,6 @@ final class TrialRunner {
     say("warming up until the %s levels (%d windows of 2 x %s, each within %d %% of the one before), at most %s",
         spec.openLoop() ? "median service time" : "throughput", Warmup.WINDOWS, human(w.block()), Warmup.TOLERANCE_PERCENT, human(w.max()));
     List<Warmup.Block> blocks = new ArrayList<>();
-    List<Double> rates = new ArrayList<>();
     Histogram service = spec.openLoop() ? OpMetrics.newHistogram() : null;
     long w0 = System.nanoTime();
     long end = w0 + w.max().toNanos();
@@ -443,12 +442,11 @@ final class TrialRunner {
           jitNow < 0 ? null : Math.max(0, jitNow - jitMillis));
       jitMillis = jitNow;
       blocks.add(b);
-      rates.add(b.rate());
       say("warm-up %.1f s: %,.0f ops/s%s%s", b.endSeconds(), b.opsPerSecond(), p50 == null ? "" : String.format(", service p50 %.2f ms", p50 / 1000),
           b.jitMillis() == null ? "" : String.format(", JIT compilers %,d ms of CPU", b.jitMillis()));
       tick = now;
       done = doneNow;
-      if (Warmup.levelled(rates) && Warmup.compilersQuiet(blocks, w.block())) {
+      if (w.warm(blocks)) {
         say("warm-up levelled after %.1f s", b.endSeconds());
         return new Warmup.Outcome(w, b.endSeconds(), true, List.copyOf(blocks));
       }

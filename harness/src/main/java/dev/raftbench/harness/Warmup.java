@@ -65,6 +65,11 @@ record Warmup(boolean auto, Duration max, Duration block) {
     return new Warmup(true, max, block);
   }
 
+  /** Whether an automatic warm-up with these blocks so far is over: the rates levelled and the compilers quiet. */
+  boolean warm(List<Block> blocks) {
+    return levelled(blocks.stream().map(Block::rate).toList()) && compilersQuiet(blocks, block);
+  }
+
   /**
    * Whether the series of per-block rates has levelled: the means of the last {@link #WINDOWS}
    * windows of {@link #WINDOW_BLOCKS} blocks each within {@link #TOLERANCE_PERCENT} % of the one

@@ -66,6 +66,17 @@ class WarmupTest {
     assertThat(Warmup.compilersQuiet(List.of(new Warmup.Block(5, 470, null, null), new Warmup.Block(10, 470, null, null)), block))
         .as("no /proc: not known, the throughput decides").isTrue();
     assertThat(JitMeter.compilerCpuMillis()).as("this JVM has compiled something by now").isPositive();
+    // a level throughput is not enough while the compilers work (Ratis embedded at 60 s)
+    Warmup auto = Warmup.parse("auto");
+    List<Warmup.Block> level = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      level.add(new Warmup.Block(5 * i, 470, null, i < 6 ? 100L : 2_300L));
+    }
+    assertThat(auto.warm(level)).isFalse();
+    level.add(new Warmup.Block(35, 470, null, 100L));
+    assertThat(auto.warm(level)).as("one quiet block is not a quiet window").isFalse();
+    level.add(new Warmup.Block(40, 470, null, 100L));
+    assertThat(auto.warm(level)).isTrue();
   }
 
   @Test
