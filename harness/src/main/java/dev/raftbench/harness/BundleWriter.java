@@ -113,6 +113,14 @@ final class BundleWriter {
       Map<String, Object> open = new LinkedHashMap<>();
       open.put("sends_delayed_by_full_window", r.openLoop().sendsDelayedByFullWindow());
       open.put("due_but_unsent_at_end", r.openLoop().dueButUnsentAtEnd());
+      Histogram lag = r.openLoop().sendLag();
+      boolean any = lag.getTotalCount() > 0;
+      Map<String, Object> late = new LinkedHashMap<>();
+      late.put("p50", any ? us(lag.getValueAtPercentile(50)) : null);
+      late.put("p90", any ? us(lag.getValueAtPercentile(90)) : null);
+      late.put("p99", any ? us(lag.getValueAtPercentile(99)) : null);
+      late.put("max", any ? us(lag.getMaxValue()) : null);
+      open.put("send_lag_us", late); // the harness' own lateness: in the corrected latency, not in the service time
       summary.put("open_loop", open);
     }
     summary.put("noise_floor", noiseFloor(r));
@@ -120,6 +128,9 @@ final class BundleWriter {
       summary.put("data_integrity", Map.of("checked", r.integrity().checked(), "failed", r.integrity().failed()));
     }
     root.put("summary", summary);
+    if (!r.engineReport().isEmpty()) {
+      root.put("engine_report", r.engineReport()); // what the engine measured of itself (synthetic: the service it delivered)
+    }
     Map<String, Object> verify = new LinkedHashMap<>();
     TrialResult.Verify v = r.verify();
     verify.put("performed", v.performed());

@@ -23,7 +23,10 @@ final class TrialExecution {
   /** Runs the trial; returns the exit code (0, or {@link Harness#FAILED} / {@link Harness#USAGE} from a child). */
   static int run(TrialOptions options, RunSpec run, PrintWriter out, PrintWriter err) throws Exception {
     if (options.forks == 0) {
-      TrialResult result = new TrialRunner(run, options.quiet ? null : err).run();
+      boolean live = !options.quiet && Progress.live();
+      // a forked trial writes its status lines into the pipe for its parent to show
+      PrintWriter progress = options.quiet ? null : live && !Boolean.getBoolean(TrialFork.FORKED_PROPERTY) ? Progress.onTerminal(err) : err;
+      TrialResult result = new TrialRunner(run, progress, live).run();
       BundleWriter.write(result);
       SummaryTable.print(result, out);
       if (result.verify().lost() > 0) {
@@ -43,6 +46,9 @@ final class TrialExecution {
     Duration timeout = options.trialTimeout != null ? options.trialTimeout : defaultTimeout(run);
     List<String> jvmArgs = new ArrayList<>(Engines.byName(run.engine()).jvmArgs(run.cluster()));
     jvmArgs.addAll(options.jvmArgs);
+    if (!options.quiet && Progress.stderrIsTerminal()) {
+      jvmArgs.add("-D" + Progress.LIVE_PROPERTY + "=true");
+    }
     List<String> args = childArgs(options.spec.commandLine().getParseResult().originalArgs(), options.spec.name(), run.target(), run.out(),
         run.cluster().dataDir());
     return new TrialFork(jvmArgs, args, timeout, out, err).run(run.out());

@@ -118,14 +118,14 @@ final class TrialFork {
 
   private Thread pump(InputStream in, PrintWriter to, boolean keep, String name) {
     Thread t = new Thread(() -> {
+      Progress shown = Progress.renderer(); // status lines come only when this JVM's stderr is a terminal
       try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           synchronized (to) {
-            to.println(line);
-            to.flush();
+            shown.render(to, line);
           }
-          if (keep) {
+          if (keep && (line.isEmpty() || line.charAt(0) != Progress.STATUS)) {
             synchronized (lastErrLines) {
               if (lastErrLines.size() == LAST_LINES) {
                 lastErrLines.removeFirst();
@@ -136,6 +136,10 @@ final class TrialFork {
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      } finally {
+        synchronized (to) {
+          shown.finish(to);
+        }
       }
     }, name);
     t.setDaemon(true);

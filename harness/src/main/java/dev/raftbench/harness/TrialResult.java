@@ -27,7 +27,8 @@ record TrialResult(
     Integrity integrity,
     Verify verify,
     Linearizable linearizability,
-    Availability availability) {
+    Availability availability,
+    Map<String, Object> engineReport) {
 
   /** With {@code --event}: what happened, and per shard the longest time it was asked and answered nothing; null without events. */
   record Availability(List<Faults.Happened> events, List<Double> maxGapMillis) {
@@ -62,9 +63,11 @@ record TrialResult(
   /**
    * Open loop only: sends of the measured phase that waited for a full window (the client, not
    * the cluster, held them; the wait is in their corrected latency), and operations due at the
-   * end but never sent (a backlog the latencies do not show).
+   * end but never sent (a backlog the latencies do not show); how late the sends were against
+   * their intended starts (the harness' own lateness: a busy machine, or workers parked rather
+   * than spinning; it is in the corrected latency and not in the service time).
    */
-  record OpenLoop(long sendsDelayedByFullWindow, long dueButUnsentAtEnd) {}
+  record OpenLoop(long sendsDelayedByFullWindow, long dueButUnsentAtEnd, Histogram sendLag) {}
 
   /** The same client against {@code noop} for a short while before the trial: the harness' own latency. */
   record NoiseFloor(double seconds, long operations, Histogram latency) {

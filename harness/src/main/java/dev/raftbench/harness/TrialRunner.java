@@ -48,7 +48,10 @@ final class TrialRunner {
 
   private final RunSpec spec;
   private final PrintWriter progress;
+  private final boolean live;
   private final Map<OperationType, String> sampleErrors = new ConcurrentHashMap<>();
+  /** Open loop: how late the measured phase's sends were against their intended starts, every type together. */
+  private final Histogram sendLag = OpMetrics.newHistogram();
   /** dataintegrity: checks reads of the measured phase against the values their keys imply; null otherwise. */
   private volatile Workload integrity;
   private final LongAdder integrityChecked = new LongAdder();
@@ -62,9 +65,14 @@ final class TrialRunner {
   private History history;
   private final LongAdder integrityFailed = new LongAdder();
 
-  TrialRunner(RunSpec spec, PrintWriter progress) {
+  /**
+   * @param progress where progress lines go; null for none
+   * @param live whether to write status lines each second too ({@link Progress}: they end on a terminal)
+   */
+  TrialRunner(RunSpec spec, PrintWriter progress, boolean live) {
     this.spec = spec;
     this.progress = progress;
+    this.live = live && progress != null;
   }
 
   TrialResult run() throws Exception {
@@ -100,8 +108,8 @@ final class TrialRunner {
       load.start();
       awaitLoad(load, loadMetrics);
       double loadSeconds = seconds(System.nanoTime() - l0);
-      long loadErrors = loadMetrics.of(OperationType.INSERT).failed.sum() + loadMetrics.of(OperationType.INSERT).notFound.sum();
-      long loaded = loadMetrics.of(OperationType.INSERT).recorder.getIntervalHistogram().getTotalCount();
+      long loadErrors = loadMetrics.failed(OperationType.INSERT) + loadMetrics.notFound(OperationType.INSERT);
+      long loaded = loadMetrics.successes(OperationType.INSERT);
       say("loaded %,d records in %.1f s (%,.0f inserts/s, %d errors)", loaded, loadSeconds, loaded / Math.max(loadSeconds, 1e-9), loadErrors);
       if (loaded == 0) {
         throw new IllegalStateException("load phase stored no record (" + loadErrors + " errors"
@@ -124,14 +132,11 @@ final class TrialRunner {
         Map<OperationType, Histogram> totals = new EnumMap<>(OperationType.class);
         Map<OperationType, Histogram> serviceTotals = new EnumMap<>(OperationType.class);
         Map<OperationType, long[]> errorBase = new EnumMap<>(OperationType.class);
+        metrics.swap(); // discard the warm-up
         for (OperationType t : types) {
-          metrics.of(t).swapLatency(); // discard the warm-up
-          if (spec.openLoop()) {
-            metrics.of(t).swapService();
-          }
           totals.put(t, OpMetrics.newHistogram());
           serviceTotals.put(t, OpMetrics.newHistogram());
-          errorBase.put(t, new long[] {metrics.of(t).notFound.sum(), metrics.of(t).failed.sum()});
+          errorBase.put(t, new long[] {metrics.notFound(t), metrics.failed(t)});
         }
         sampleErrors.clear();
         long windowWaitsBefore = run.windowWaits.sum();
@@ -147,6 +152,7 @@ final class TrialRunner {
           faults = f;
         }
         long measuredNanos;
+        Map<String, Object> engineReport;
         try (PrintStream hlog = new PrintStream(new FileOutputStream(spec.out().resolve("latency.hlog").toFile()), false, "UTF-8")) {
           HistogramLogWriter writer = new HistogramLogWriter(hlog);
           writer.outputComment("RaftBench latency log: one tag per operation type, values in nanoseconds");
@@ -168,6 +174,8 @@ final class TrialRunner {
             long swap = System.nanoTime();
             snapshot(metrics, types, writer, totals, serviceTotals, lastErrors, intervals, seconds(tick - m0), seconds(swap - tick));
             tick = swap;
+            status("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last second)", seconds(tick - m0), spec.duration().toSeconds(),
+                Math.max(0, seconds(end - tick)), lastSecondOps(intervals), lastSecondP99(intervals) / 1e6);
             if (tick >= nextReport && tick < end) {
               reportProgress(intervals, seconds(tick - m0));
               nextReport += TimeUnit.SECONDS.toNanos(10);
@@ -180,6 +188,7 @@ final class TrialRunner {
             faults.finish(m0 + measuredNanos); // waits for an event still running (a node still down is started again) before verify
             faults.happened().forEach(h -> say("event: %s", Faults.describe(h)));
           }
+          engineReport = engine.measuredPhaseEnded();
           // operations sent inside the window that completed after it
           snapshot(metrics, types, writer, totals, serviceTotals, lastErrors, intervals, seconds(tick - m0), seconds(System.nanoTime() - tick));
           hlog.flush();
@@ -191,13 +200,13 @@ final class TrialRunner {
         for (OperationType t : types) {
           long[] base = errorBase.get(t);
           ops.put(t, new TrialResult.OpTotals(totals.get(t), spec.openLoop() ? serviceTotals.get(t) : null,
-              metrics.of(t).notFound.sum() - base[0], metrics.of(t).failed.sum() - base[1],
+              metrics.notFound(t) - base[0], metrics.failed(t) - base[1],
               sampleErrors.get(t)));
         }
         TrialResult.Integrity checked = spec.workload().dataIntegrity
             ? new TrialResult.Integrity(integrityChecked.sum(), integrityFailed.sum()) : null;
         TrialResult.OpenLoop openLoop = spec.openLoop()
-            ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum()) : null;
+            ? new TrialResult.OpenLoop(run.windowWaits.sum() - windowWaitsBefore, run.dueUnsent.sum(), sendLag) : null;
         long retries = client.retries(); // before the verify phase's reads
         long staleEpochRetries = client.staleEpochRetries();
         TrialResult.Verify verify = load.undrained || run.undrained
@@ -208,7 +217,7 @@ final class TrialRunner {
         return new TrialResult(spec, environment, startedAt, clusterStart, engine.settings(), new TrialResult.Load(loaded, loadErrors, loadSeconds),
             warmed, seconds(measuredNanos), ops, retries, staleEpochRetries, client.scans() - scansBefore, client.scanShardVisits() - visitsBefore, intervals,
             noiseFloor, openLoop, checked, verify, lin,
-            faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()));
+            faults == null ? null : new TrialResult.Availability(faults.happened(), faults.maxGapMillis()), engineReport);
       } finally {
         run.stop(); // whatever went wrong, no worker keeps sending to a cluster being closed
       }
@@ -333,23 +342,25 @@ final class TrialRunner {
 
   /** Waits for the load to finish; gives up when no insert has succeeded for LOAD_STALL while some failed. */
   private void awaitLoad(Phase load, OpMetrics loadMetrics) throws InterruptedException {
-    OpMetrics.PerOp insert = loadMetrics.of(OperationType.INSERT);
     long lastProgress = System.nanoTime();
     long lastSuccesses = 0;
     long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long l0 = System.nanoTime();
     while (!load.awaitDone(1000)) {
-      long successes = insert.successes.sum();
+      long successes = loadMetrics.successes(OperationType.INSERT);
+      status("load %.0f s: %,d of %,d records stored, %,d failed", seconds(System.nanoTime() - l0), successes, spec.workload().recordCount,
+          loadMetrics.failed(OperationType.INSERT));
       if (System.nanoTime() >= nextReport) {
-        say("load: %,d records stored, %,d failed", successes, insert.failed.sum());
+        say("load: %,d records stored, %,d failed", successes, loadMetrics.failed(OperationType.INSERT));
         nextReport += TimeUnit.SECONDS.toNanos(10);
       }
       if (successes != lastSuccesses) {
         lastSuccesses = successes;
         lastProgress = System.nanoTime();
-      } else if (System.nanoTime() - lastProgress > LOAD_STALL.toNanos() && insert.failed.sum() > 0) {
+      } else if (System.nanoTime() - lastProgress > LOAD_STALL.toNanos() && loadMetrics.failed(OperationType.INSERT) > 0) {
         load.stop();
         throw new IllegalStateException(String.format("load phase stalled: no insert succeeded for %d s (%d stored, %d failed%s)",
-            LOAD_STALL.toSeconds(), successes, insert.failed.sum(),
+            LOAD_STALL.toSeconds(), successes, loadMetrics.failed(OperationType.INSERT),
             sampleErrors.values().stream().findFirst().map(e -> ", e.g. " + e).orElse("")));
       }
     }
@@ -364,21 +375,22 @@ final class TrialRunner {
   private void snapshot(OpMetrics metrics, EnumSet<OperationType> types, HistogramLogWriter writer, Map<OperationType, Histogram> totals,
       Map<OperationType, Histogram> serviceTotals, Map<OperationType, long[]> lastErrors, List<TrialResult.Interval> intervals,
       double start, double length) {
+    metrics.swap();
     for (OperationType t : types) {
-      OpMetrics.PerOp per = metrics.of(t);
-      Histogram h = per.swapLatency();
+      Histogram h = metrics.latency(t);
       h.setTag(t.ycsbName());
       writer.outputIntervalHistogram(h);
       totals.get(t).add(h);
       if (spec.openLoop()) {
-        Histogram service = per.swapService();
+        Histogram service = metrics.service(t);
         service.setTag(t.ycsbName() + SERVICE_TAG);
         writer.outputIntervalHistogram(service);
         serviceTotals.get(t).add(service);
+        sendLag.add(metrics.sendLag(t));
       }
       long[] last = lastErrors.get(t);
-      long nf = per.notFound.sum();
-      long f = per.failed.sum();
+      long nf = metrics.notFound(t);
+      long f = metrics.failed(t);
       long errors = (nf - last[0]) + (f - last[1]);
       last[0] = nf;
       last[1] = f;
@@ -410,7 +422,10 @@ final class TrialRunner {
     if (!w.auto()) {
       if (!w.max().isZero()) {
         say("warming up for %s", human(w.max()));
-        Thread.sleep(w.max().toMillis());
+        long w0 = System.nanoTime();
+        long done = successes(metrics, types);
+        sleepShowing(w0 + w.max().toNanos(), () -> String.format("warm-up %.0f/%d s: %,.0f ops/s", seconds(System.nanoTime() - w0),
+            w.max().toSeconds(), (successes(metrics, types) - done) / Math.max(seconds(System.nanoTime() - w0), 1e-9)));
       }
       return new Warmup.Outcome(w, w.max().toMillis() / 1000.0, false, List.of());
     }
@@ -425,14 +440,18 @@ final class TrialRunner {
     long jitMillis = JitMeter.compilerCpuMillis();
     while (true) {
       long next = Math.min(end, tick + w.block().toNanos());
-      TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
+      long blockStart = tick;
+      long blockDone = done;
+      sleepShowing(next, () -> String.format("warm-up %.0f s (at most %d): %,.0f ops/s in this block", seconds(System.nanoTime() - w0),
+          w.max().toSeconds(), (successes(metrics, types) - blockDone) / Math.max(seconds(System.nanoTime() - blockStart), 1e-9)));
       long now = System.nanoTime();
       long doneNow = successes(metrics, types);
       Double p50 = null;
       if (service != null) {
         service.reset();
+        metrics.swap();
         for (OperationType t : types) {
-          service.add(metrics.of(t).swapService());
+          service.add(metrics.service(t));
         }
         p50 = service.getTotalCount() == 0 ? 0.0 : service.getValueAtPercentile(50) / 1000.0;
       }
@@ -460,9 +479,59 @@ final class TrialRunner {
   private static long successes(OpMetrics metrics, EnumSet<OperationType> types) {
     long n = 0;
     for (OperationType t : types) {
-      n += metrics.of(t).successes.sum();
+      n += metrics.successes(t);
     }
     return n;
+  }
+
+  /** Sleeps until the given time (System.nanoTime), showing the status each second when live. */
+  private void sleepShowing(long until, java.util.function.Supplier<String> status) throws InterruptedException {
+    while (true) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      TimeUnit.NANOSECONDS.sleep(live ? Math.min(left, TimeUnit.SECONDS.toNanos(1)) : left);
+      if (live && until - System.nanoTime() > 0) {
+        status("%s", status.get());
+      }
+    }
+  }
+
+  /** Operations per second of the last interval, all types together. */
+  private static double lastSecondOps(List<TrialResult.Interval> intervals) {
+    if (intervals.isEmpty()) {
+      return 0;
+    }
+    double start = intervals.get(intervals.size() - 1).startSeconds();
+    long ops = 0;
+    double length = 0;
+    for (int i = intervals.size() - 1; i >= 0 && intervals.get(i).startSeconds() == start; i--) {
+      ops += intervals.get(i).operations();
+      length = intervals.get(i).lengthSeconds();
+    }
+    return ops / Math.max(length, 1e-9);
+  }
+
+  /** The worst p99 of the last interval's operation types, in nanoseconds. */
+  private static long lastSecondP99(List<TrialResult.Interval> intervals) {
+    if (intervals.isEmpty()) {
+      return 0;
+    }
+    double start = intervals.get(intervals.size() - 1).startSeconds();
+    long worst = 0;
+    for (int i = intervals.size() - 1; i >= 0 && intervals.get(i).startSeconds() == start; i--) {
+      worst = Math.max(worst, intervals.get(i).p99Nanos());
+    }
+    return worst;
+  }
+
+  /** A status line (shown in place on a terminal, each second), when live. */
+  private void status(String format, Object... args) {
+    if (live) {
+      progress.println(Progress.STATUS + "[raftbench] " + String.format(format, args));
+      progress.flush();
+    }
   }
 
   private void say(String format, Object... args) {
@@ -545,10 +614,11 @@ final class TrialRunner {
       double seconds = seconds(System.nanoTime() - t0);
       Histogram all = OpMetrics.newHistogram();
       long operations = 0;
+      metrics.swap();
       for (OperationType t : types) {
-        Histogram h = metrics.of(t).recorder.getIntervalHistogram();
+        Histogram h = metrics.latency(t);
         all.add(h);
-        operations += h.getTotalCount() + metrics.of(t).failed.sum() + metrics.of(t).notFound.sum();
+        operations += h.getTotalCount() + metrics.failed(t) + metrics.notFound(t);
       }
       sampleErrors.clear();
       return new TrialResult.NoiseFloor(seconds, operations, all);
@@ -712,38 +782,46 @@ final class TrialRunner {
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
-      f.whenComplete((reply, error) -> {
-        long end = System.nanoTime();
-        long nanos = end - start;
-        try {
-          if (writes != null) {
-            remember(op, start, end, reply, error);
-          }
-          if (sent != null) {
-            history.record(sent, reply, error, end);
-          }
-          if (gapShard >= 0 && error == null) {
-            gaps.succeeded(gapShard, end);
-          }
-          if (error != null) {
-            metrics.recordFailure(op.type());
-            sampleErrors.computeIfAbsent(op.type(), t -> Harness.describe(ShardedKvClient.unwrap(error)));
-          } else if (reply instanceof Reply.Missing) {
-            metrics.recordNotFound(op.type());
-          } else if (integrity != null && op.type() == OperationType.READ && reply instanceof Reply.Found found
-              && !check(op.key(), found)) {
-            metrics.recordFailure(op.type()); // a wrong value is a failed read, as YCSB's verifyRow makes it
-            sampleErrors.computeIfAbsent(op.type(), t -> "data integrity: " + op.key() + " holds values its key does not imply");
-          } else if (open) {
-            metrics.recordSuccess(op.type(), nanos + (start - intended), nanos);
-          } else {
-            metrics.recordSuccess(op.type(), nanos);
-          }
-        } finally {
-          gen.acknowledge(op);
-          window.release();
+      if (f.isDone() && !f.isCompletedExceptionally()) { // answered at once: no dependent future, no callback object
+        finished(op, gen, window, intended, start, sent, gaps, gapShard, f.getNow(null), null);
+      } else {
+        f.whenComplete((reply, error) -> finished(op, gen, window, intended, start, sent, gaps, gapShard, reply, error));
+      }
+    }
+
+    /** An operation's answer (or failure): the ledger, the history, the availability gaps and the metrics. */
+    private void finished(Operation op, Workload.Generator gen, Semaphore window, long intended, long start, Object sent, Faults gaps,
+        int gapShard, Reply reply, Throwable error) {
+      long end = System.nanoTime();
+      long nanos = end - start;
+      try {
+        if (writes != null) {
+          remember(op, start, end, reply, error);
         }
-      });
+        if (sent != null) {
+          history.record(sent, reply, error, end);
+        }
+        if (gapShard >= 0 && error == null) {
+          gaps.succeeded(gapShard, end);
+        }
+        if (error != null) {
+          metrics.recordFailure(op.type());
+          sampleErrors.computeIfAbsent(op.type(), t -> Harness.describe(ShardedKvClient.unwrap(error)));
+        } else if (reply instanceof Reply.Missing) {
+          metrics.recordNotFound(op.type());
+        } else if (integrity != null && op.type() == OperationType.READ && reply instanceof Reply.Found found
+            && !check(op.key(), found)) {
+          metrics.recordFailure(op.type()); // a wrong value is a failed read, as YCSB's verifyRow makes it
+          sampleErrors.computeIfAbsent(op.type(), t -> "data integrity: " + op.key() + " holds values its key does not imply");
+        } else if (open) {
+          metrics.recordSuccess(op.type(), nanos + (start - intended), nanos);
+        } else {
+          metrics.recordSuccess(op.type(), nanos);
+        }
+      } finally {
+        gen.acknowledge(op);
+        window.release();
+      }
     }
 
     /** A write into the ledger: acknowledged when it answered Done, possibly applied when it failed. */

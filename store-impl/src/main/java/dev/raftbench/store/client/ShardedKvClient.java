@@ -166,11 +166,12 @@ public final class ShardedKvClient implements AutoCloseable {
   }
 
   private CompletableFuture<Reply> send(int shard, Command command) {
-    long start = System.nanoTime();
     CompletableFuture<Reply> first = call(shard, command);
     if (first.isDone() && !first.isCompletedExceptionally()) {
-      return first; // answered at once (noop, local): no retry machinery needed
+      return first; // answered at once (noop, local): no retry machinery needed, not even its clock
     }
+    // the retry budget runs from the first call's return (engines' calls return at once: their answers come later)
+    long start = System.nanoTime();
     CompletableFuture<Reply> result = new CompletableFuture<>();
     handle(first, shard, command, 0, start, result);
     return result;

@@ -158,6 +158,16 @@ public interface Engine extends AutoCloseable {
    */
   default void measuredPhaseStarted() {}
 
+  /**
+   * The harness calls this when the measured phase has ended and its operations are answered: what
+   * the engine measured of itself since {@link #measuredPhaseStarted()}, for the bundle's
+   * {@code engine_report} (a calibration engine reports the service it delivered, so that the
+   * harness' figures can be checked against it). Empty by default.
+   */
+  default java.util.Map<String, Object> measuredPhaseEnded() {
+    return java.util.Map.of();
+  }
+
   /** Stops every node and frees every thread, port and temporary file. Idempotent. */
   @Override
   void close();

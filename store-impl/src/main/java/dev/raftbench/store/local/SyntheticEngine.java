@@ -8,6 +8,7 @@ import dev.raftbench.store.kv.Command;
 import dev.raftbench.store.kv.Record;
 import dev.raftbench.store.kv.Reply;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Requests queue for the first free of {@code servers} servers and are answered after a service
@@ -139,7 +142,7 @@ final class SyntheticEngine implements Engine {
     }
   }
 
-  private record Pending(long due, long seq, CompletableFuture<Reply> future, Reply reply) implements Comparable<Pending> {
+  private record Pending(long arrived, long due, long seq, CompletableFuture<Reply> future, Reply reply) implements Comparable<Pending> {
     @Override
     public int compareTo(Pending o) {
       int c = Long.compare(due, o.due);
@@ -157,6 +160,10 @@ final class SyntheticEngine implements Engine {
   private volatile long stallStart = Long.MAX_VALUE;
   private volatile long stallEnd = Long.MAX_VALUE;
   private volatile boolean closed;
+  /** From a request's arrival to its answer, as this engine gave it; written by the clock thread alone. */
+  private final SingleWriterRecorder delivered = new SingleWriterRecorder(3);
+  /** How late the clock answered: from the time a request was due to its answer. */
+  private final SingleWriterRecorder late = new SingleWriterRecorder(3);
 
   SyntheticEngine(int shards, Settings settings) {
     this.shards = shards;
@@ -170,6 +177,8 @@ final class SyntheticEngine implements Engine {
 
   @Override
   public void measuredPhaseStarted() {
+    delivered.reset();
+    late.reset();
     if (settings.stallAtNanos() >= 0) {
       long start = System.nanoTime() + settings.stallAtNanos();
       stallEnd = start + settings.stallForNanos();
@@ -205,7 +214,7 @@ final class SyntheticEngine implements Engine {
         end += s1 - s0; // in service when the stall began: finishes that much later
       }
       serverFreeAt[server] = end;
-      Pending p = new Pending(end, seq++, f, reply);
+      Pending p = new Pending(now, end, seq++, f, reply);
       queue.add(p);
       newHead = queue.peek() == p;
     }
@@ -241,6 +250,9 @@ final class SyntheticEngine implements Engine {
         }
       }
       for (Pending p : ready) {
+        long answered = System.nanoTime();
+        delivered.recordValue(Math.max(1, answered - p.arrived()));
+        late.recordValue(Math.max(1, answered - p.due()));
         p.future().complete(p.reply());
       }
       ready.clear();
@@ -253,6 +265,36 @@ final class SyntheticEngine implements Engine {
     for (Pending p : left) {
       p.future().completeExceptionally(new EngineException("synthetic engine is closed", false));
     }
+  }
+
+  /**
+   * The truth the harness is checked against: the service this engine delivered in the measured
+   * phase (arrival to answer, stalls and queueing included, and the lateness of its own clock),
+   * and that lateness alone. Microseconds.
+   */
+  @Override
+  public Map<String, Object> measuredPhaseEnded() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("delivered", percentiles(delivered.getIntervalHistogram()));
+    m.put("clock_late", percentiles(late.getIntervalHistogram()));
+    return m;
+  }
+
+  /** In the bundle's terms: count, then p50_us .. max_us to 0.1 µs. */
+  private static Map<String, Object> percentiles(Histogram h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("count", h.getTotalCount());
+    boolean any = h.getTotalCount() > 0;
+    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
+    m.put("p90_us", any ? us(h.getValueAtPercentile(90)) : null);
+    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
+    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
+    m.put("max_us", any ? us(h.getMaxValue()) : null);
+    return m;
+  }
+
+  private static double us(long nanos) {
+    return Math.round(nanos / 100.0) / 10.0;
   }
 
   @Override
