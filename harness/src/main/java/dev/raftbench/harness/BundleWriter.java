@@ -113,14 +113,9 @@ final class BundleWriter {
       Map<String, Object> open = new LinkedHashMap<>();
       open.put("sends_delayed_by_full_window", r.openLoop().sendsDelayedByFullWindow());
       open.put("due_but_unsent_at_end", r.openLoop().dueButUnsentAtEnd());
-      Histogram lag = r.openLoop().sendLag();
-      boolean any = lag.getTotalCount() > 0;
-      Map<String, Object> late = new LinkedHashMap<>();
-      late.put("p50", any ? us(lag.getValueAtPercentile(50)) : null);
-      late.put("p90", any ? us(lag.getValueAtPercentile(90)) : null);
-      late.put("p99", any ? us(lag.getValueAtPercentile(99)) : null);
-      late.put("max", any ? us(lag.getMaxValue()) : null);
-      open.put("send_lag_us", late); // the harness' own lateness: in the corrected latency, not in the service time
+      Map<String, Object> lag = new LinkedHashMap<>();
+      putPercentiles(lag, r.openLoop().sendLag());
+      open.put("send_lag", lag); // the harness' own lateness: in the corrected latency, not in the service time
       summary.put("open_loop", open);
     }
     summary.put("noise_floor", noiseFloor(r));
@@ -264,16 +259,11 @@ final class BundleWriter {
       m.put("reason", "--noise-floor 0");
       return m;
     }
-    Histogram h = n.latency();
-    boolean any = h.getTotalCount() > 0;
     m.put("engine", "noop");
     m.put("seconds", round(n.seconds(), 3));
     m.put("operations", n.operations());
     m.put("throughput_ops_s", round(n.throughput(), 1));
-    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
-    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
-    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
-    m.put("max_us", any ? us(h.getMaxValue()) : null);
+    putPercentiles(m, n.latency());
     return m;
   }
 
@@ -286,16 +276,22 @@ final class BundleWriter {
     m.put("ops_s", round(o.count() / Math.max(seconds, 1e-9), 1));
     boolean any = h.getTotalCount() > 0;
     m.put("mean_us", any ? round(h.getMean() / 1000.0, 1) : null);
-    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
-    m.put("p90_us", any ? us(h.getValueAtPercentile(90)) : null);
-    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
-    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
-    m.put("max_us", any ? us(h.getMaxValue()) : null);
+    putPercentiles(m, h);
     m.put("min_us", any ? us(h.getMinValue()) : null);
     if (o.sampleError() != null) {
       m.put("sample_error", o.sampleError());
     }
     return m;
+  }
+
+  /** {@code p50_us}, {@code p90_us}, {@code p99_us}, {@code p999_us}, {@code max_us} of a histogram in ns (null when empty). */
+  private static void putPercentiles(Map<String, Object> m, Histogram h) {
+    boolean any = h.getTotalCount() > 0;
+    m.put("p50_us", any ? us(h.getValueAtPercentile(50)) : null);
+    m.put("p90_us", any ? us(h.getValueAtPercentile(90)) : null);
+    m.put("p99_us", any ? us(h.getValueAtPercentile(99)) : null);
+    m.put("p999_us", any ? us(h.getValueAtPercentile(99.9)) : null);
+    m.put("max_us", any ? us(h.getMaxValue()) : null);
   }
 
   private static double us(long nanos) {

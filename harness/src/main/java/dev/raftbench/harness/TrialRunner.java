@@ -174,10 +174,9 @@ final class TrialRunner {
             long swap = System.nanoTime();
             snapshot(metrics, types, writer, totals, serviceTotals, lastErrors, intervals, seconds(tick - m0), seconds(swap - tick));
             tick = swap;
-            status("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last second)", seconds(tick - m0), spec.duration().toSeconds(),
-                Math.max(0, seconds(end - tick)), lastSecondOps(intervals), lastSecondP99(intervals) / 1e6);
+            status("%s", progressLine(intervals, seconds(tick - m0), 1));
             if (tick >= nextReport && tick < end) {
-              reportProgress(intervals, seconds(tick - m0));
+              say("%s", progressLine(intervals, seconds(tick - m0), 10));
               nextReport += TimeUnit.SECONDS.toNanos(10);
             }
           }
@@ -400,20 +399,23 @@ final class TrialRunner {
     }
   }
 
-  private void reportProgress(List<TrialResult.Interval> intervals, double elapsed) {
+  /**
+   * The measured phase so far: elapsed and left, and the ops/s and worst p99 of the intervals that
+   * began in the last {@code window} seconds (the 10 s lines, and each second's status line).
+   */
+  private String progressLine(List<TrialResult.Interval> intervals, double elapsed, int window) {
     long ops = 0;
-    double seconds = 0;
     long worst = 0;
     double lastStart = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).startSeconds();
     for (TrialResult.Interval i : intervals) {
-      if (i.startSeconds() > lastStart - 10) {
+      if (i.startSeconds() > lastStart - window) {
         ops += i.operations();
         worst = Math.max(worst, i.p99Nanos());
       }
     }
-    seconds = Math.min(10, elapsed);
-    say("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last 10 s)", elapsed, spec.duration().toSeconds(),
-        Math.max(0, spec.duration().toSeconds() - elapsed), ops / Math.max(seconds, 1e-9), worst / 1e6);
+    double seconds = Math.min(window, elapsed);
+    return String.format("measure %.0f/%d s (%.0f s left): %,.0f ops/s, p99 %.2f ms (last %s)", elapsed, spec.duration().toSeconds(),
+        Math.max(0, spec.duration().toSeconds() - elapsed), ops / Math.max(seconds, 1e-9), worst / 1e6, window == 1 ? "second" : window + " s");
   }
 
   /** The warm-up: a fixed sleep, or blocks until the rate levels ({@link Warmup}); what it recorded is discarded after. */
@@ -496,34 +498,6 @@ final class TrialRunner {
         status("%s", status.get());
       }
     }
-  }
-
-  /** Operations per second of the last interval, all types together. */
-  private static double lastSecondOps(List<TrialResult.Interval> intervals) {
-    if (intervals.isEmpty()) {
-      return 0;
-    }
-    double start = intervals.get(intervals.size() - 1).startSeconds();
-    long ops = 0;
-    double length = 0;
-    for (int i = intervals.size() - 1; i >= 0 && intervals.get(i).startSeconds() == start; i--) {
-      ops += intervals.get(i).operations();
-      length = intervals.get(i).lengthSeconds();
-    }
-    return ops / Math.max(length, 1e-9);
-  }
-
-  /** The worst p99 of the last interval's operation types, in nanoseconds. */
-  private static long lastSecondP99(List<TrialResult.Interval> intervals) {
-    if (intervals.isEmpty()) {
-      return 0;
-    }
-    double start = intervals.get(intervals.size() - 1).startSeconds();
-    long worst = 0;
-    for (int i = intervals.size() - 1; i >= 0 && intervals.get(i).startSeconds() == start; i--) {
-      worst = Math.max(worst, intervals.get(i).p99Nanos());
-    }
-    return worst;
   }
 
   /** A status line (shown in place on a terminal, each second), when live. */
