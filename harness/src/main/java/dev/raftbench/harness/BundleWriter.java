@@ -124,7 +124,19 @@ final class BundleWriter {
     }
     root.put("summary", summary);
     if (!r.engineReport().isEmpty()) {
-      root.put("engine_report", r.engineReport()); // what the engine measured of itself (synthetic: the service it delivered)
+      // what the engine measured of itself (synthetic: the service it delivered); histograms as their percentiles
+      Map<String, Object> report = new LinkedHashMap<>();
+      r.engineReport().forEach((k, v) -> {
+        if (v instanceof Histogram h) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("count", h.getTotalCount());
+          putPercentiles(m, h);
+          report.put(k, m);
+        } else {
+          report.put(k, v);
+        }
+      });
+      root.put("engine_report", report);
     }
     Map<String, Object> verify = new LinkedHashMap<>();
     TrialResult.Verify v = r.verify();

@@ -162,7 +162,8 @@ public interface Engine extends AutoCloseable {
    * The harness calls this when the measured phase has ended and its operations are answered: what
    * the engine measured of itself since {@link #measuredPhaseStarted()}, for the bundle's
    * {@code engine_report} (a calibration engine reports the service it delivered, so that the
-   * harness' figures can be checked against it). Empty by default.
+   * harness' figures can be checked against it). Values are numbers, strings or HdrHistograms of
+   * nanoseconds (written as their count and {@code p50_us} .. {@code max_us}). Empty by default.
    */
   default java.util.Map<String, Object> measuredPhaseEnded() {
     return java.util.Map.of();
