@@ -29,17 +29,17 @@ import picocli.CommandLine.Parameters;
  * (so one forked trial JVM each, unless the suite's args say otherwise), then their comparison.
  */
 @Command(name = "matrix", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run every combination a suite describes (workloads x engines x hashing x placement x shards x fsync x threads, each"
+    description = {"Run every combination a suite describes (workloads x engines x hashing x placement x shards x fsync x threads x inflight, each"
         + " repeated), one forked trial"
         + " each, then compare them (comparison.csv, charts, report.html).",
         "SUITE is a built-in name (engines: every Raft engine and transport on workloads A-F; engines-a: on workload A only;"
             + " engines-scale: every engine and transport and the unreplicated local engine on workload A with 100-byte values, at 1"
             + " and 8 shards, fsync on and off) or a properties file with the keys workloads, engines (engine/transport,"
-            + " comma-separated), hashing, placement, shards, fsync, threads (each a comma-separated list: one cell per value),"
+            + " comma-separated), hashing, placement, shards, fsync, threads, inflight (each a comma-separated list: one cell per value),"
             + " repeats and args (more 'run' flags, split on spaces)."})
 final class MatrixCommand implements Callable<Integer> {
   static final String SCHEMA = "raftbench.matrix/1";
-  private static final Set<String> KEYS = Set.of("workloads", "engines", "hashing", "placement", "shards", "fsync", "threads", "repeats",
+  private static final Set<String> KEYS = Set.of("workloads", "engines", "hashing", "placement", "shards", "fsync", "threads", "inflight", "repeats",
       "args");
   static final Map<String, String> BUILT_IN = Map.of(
       "engines", """
@@ -84,7 +84,8 @@ final class MatrixCommand implements Callable<Integer> {
 
   static final List<Dimension> DIMENSIONS = List.of(new Dimension("hashing", "--hashing", "%s"),
       new Dimension("placement", "--placement", "%s"), new Dimension("shards", "--shards", "%sshards"),
-      new Dimension("fsync", "--fsync", "fsync-%s"), new Dimension("threads", "--threads", "%sthreads"));
+      new Dimension("fsync", "--fsync", "fsync-%s"), new Dimension("threads", "--threads", "%sthreads"),
+      new Dimension("inflight", "--inflight", "%sinflight"));
 
   @Override
   public Integer call() throws Exception {

@@ -61,28 +61,32 @@ class MatrixCompareTest {
 
   @Test
   @Timeout(300) // a guard against hangs, not a timing assertion
-  void shardsAndFsyncAreDimensionsOfTheirOwn(@TempDir Path dir) throws Exception {
+  void shardsFsyncAndInflightAreDimensionsOfTheirOwn(@TempDir Path dir) throws Exception {
     Path suite = dir.resolve("scale.properties");
     Files.writeString(suite, """
         workloads = workload-a
         engines = local
         shards = 1, 4
         fsync = on, off
+        inflight = 1, 4
         args = -p fieldcount=1 -p fieldlength=100 %s
         """.formatted(QUICK));
     Path out = dir.resolve("matrix");
     HarnessCli r = HarnessCli.run("matrix", suite.toString(), "--out", out.toString());
     assertThat(r.code).as(r.err).isZero();
     JsonNode matrix = JSON.readTree(out.resolve("matrix.json").toFile());
-    assertThat(matrix.path("cells")).extracting(c -> c.path("cell").asText()).containsExactly("workload-a-local-default-1shards-fsync-on",
-        "workload-a-local-default-1shards-fsync-off", "workload-a-local-default-4shards-fsync-on", "workload-a-local-default-4shards-fsync-off");
-    JsonNode last = JSON.readTree(out.resolve("cells/workload-a-local-default-4shards-fsync-off/trial.json").toFile());
+    String cell = "workload-a-local-default-%dshards-fsync-%s-%dinflight";
+    assertThat(matrix.path("cells")).extracting(c -> c.path("cell").asText()).containsExactly(cell.formatted(1, "on", 1),
+        cell.formatted(1, "on", 4), cell.formatted(1, "off", 1), cell.formatted(1, "off", 4), cell.formatted(4, "on", 1),
+        cell.formatted(4, "on", 4), cell.formatted(4, "off", 1), cell.formatted(4, "off", 4));
+    JsonNode last = JSON.readTree(out.resolve("cells/" + cell.formatted(4, "off", 4) + "/trial.json").toFile());
     assertThat(last.at("/spec/shards").asInt()).isEqualTo(4);
     assertThat(last.at("/spec/fsync").asBoolean()).isFalse();
+    assertThat(last.at("/spec/inflight_per_thread").asInt()).isEqualTo(4);
     assertThat(last.at("/spec/workload_properties/fieldlength").asText()).isEqualTo("100");
     List<String> csv = Files.readAllLines(out.resolve("comparison.csv"), StandardCharsets.UTF_8);
     assertThat(csv.get(0)).startsWith("label,kind,workload,engine,transport,hashing,placement,nodes,shards,fsync,throughput_ops_s,");
-    assertThat(csv).hasSize(5).anyMatch(l -> l.contains(",4,false,"));
+    assertThat(csv).hasSize(9).anyMatch(l -> l.contains(",4,false,"));
   }
 
   @Test
