@@ -12,6 +12,7 @@ import com.google.protobuf.BytesValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * The KV endpoint on one node's RPC server, shared by every shard group on it. Writes go through
@@ -47,6 +48,20 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
     return BytesValue.class.getName();
   }
 
+  /**
+   * Requests are handled on the transport's own I/O thread: a write or a read only hands its
+   * command to the node ({@code apply} and {@code readIndex} queue it and return), so a pool in
+   * between costs two thread hand-offs an operation. And without an executor of its own, Bolt runs
+   * a processor on its JVM-wide default pool (at most 600 queued), which also delivers every reply
+   * and every timeout to the clients: with 1,024 operations outstanding it overflowed, requests and
+   * replies were dropped (the client waited out its 10 s timeout) and an operation whose timeout was
+   * dropped was never answered at all. Replica administration blocks, and runs on a thread of its own.
+   */
+  @Override
+  public Executor executor() {
+    return Runnable::run;
+  }
+
   @Override
   public void handleRequest(RpcContext ctx, BytesValue request) {
     int shard;
@@ -59,7 +74,9 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
       return;
     }
     if (kind == KvWire.START_REPLICA || kind == KvWire.DROP_REPLICA) {
-      administer(ctx, kind, shard, request);
+      Thread t = new Thread(() -> administer(ctx, kind, shard, request), "raftbench-administer-shard-" + shard);
+      t.setDaemon(true);
+      t.start();
       return;
     }
     Replica replica = replicas.get(shard);

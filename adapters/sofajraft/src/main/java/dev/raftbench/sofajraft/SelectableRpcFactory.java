@@ -42,6 +42,33 @@ public final class SelectableRpcFactory implements RaftRpcFactory {
 
   private static volatile String selected;
 
+  /**
+   * Bolt's JVM-wide default pool ({@code bolt.tp.*}) delivers every reply and every timeout to the
+   * clients, and JRaft's own replies: with its default queue of 600 it overflowed under 1,024
+   * outstanding operations, dropped replies (the client waited out its timeout) and dropped the
+   * timeouts of some (never answered at all). A queue that does not overflow at the load a trial
+   * makes: set in a trial's or a node's JVM unless the JVM was given its own.
+   */
+  static final String BOLT_QUEUE_PROPERTY = "bolt.tp.queue";
+  static final String BOLT_QUEUE = "65536";
+
+  static {
+    if (System.getProperty(BOLT_QUEUE_PROPERTY) == null) {
+      System.setProperty(BOLT_QUEUE_PROPERTY, BOLT_QUEUE);
+    }
+  }
+
+  /** The system properties a JVM of this engine starts with: its transport, and Bolt's pool. */
+  static List<String> jvmArgs(String transport) {
+    return List.of("-D" + PROPERTY + "=" + transport, "-D" + BOLT_QUEUE_PROPERTY + "=" + BOLT_QUEUE);
+  }
+
+  /** What the bundle records of this JVM's transport settings. */
+  static Map<String, String> settings() {
+    return Map.of(BOLT_QUEUE_PROPERTY, System.getProperty(BOLT_QUEUE_PROPERTY, "600 (Bolt's default)"),
+        "kv.processor.executor", "the transport's I/O thread (KvProcessor.executor)");
+  }
+
   private final BoltRaftRpcFactory bolt = new BoltRaftRpcFactory();
   /** Created only when gRPC is chosen: its classes stay unloaded on a Bolt JVM. */
   private volatile GrpcRaftRpcFactory grpc;

@@ -324,9 +324,10 @@ final class SofaJRaftEngine implements Engine {
         shards.put(s, m.stream().map(i -> servers.get(i).peer().toString()).toList());
       }
     }
-    List<String> jvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport(),
+    List<String> jvm = new ArrayList<>(List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
         // ShardFsm says at INFO when it installs a leader's snapshot (tests read it in node.log)
-        "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info");
+        "-Dorg.slf4j.simpleLogger.log.dev.raftbench=info"));
+    jvm.addAll(SelectableRpcFactory.jvmArgs(spec.transport()));
     server.process = procs.start(index, "sofajraft node " + server.id, server.dir, ChildProcess.javaCommand(jvm,
         SofaJRaftNode.class.getName(), NodeArguments.of(spec, server.id, server.dir, server.host, server.port, SofaJRaftNode.shardArguments(shards))));
   }
@@ -1153,7 +1154,11 @@ final class SofaJRaftEngine implements Engine {
 
   @Override
   public Map<String, String> settings() {
-    return procs == null ? Map.of() : procs.settings();
+    Map<String, String> m = new TreeMap<>(SelectableRpcFactory.settings());
+    if (procs != null) {
+      m.putAll(procs.settings());
+    }
+    return m;
   }
 
   @Override

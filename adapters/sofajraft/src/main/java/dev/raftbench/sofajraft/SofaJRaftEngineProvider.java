@@ -38,7 +38,7 @@ public final class SofaJRaftEngineProvider implements EngineProvider {
 
   @Override
   public List<String> jvmArgs(EngineSpec spec) {
-    return List.of("-D" + SelectableRpcFactory.PROPERTY + "=" + spec.transport());
+    return SelectableRpcFactory.jvmArgs(spec.transport());
   }
 
   @Override
