@@ -5,13 +5,15 @@
 
 Record a forked trial with the JDK's own flight recorder, for instance
     java -jar harness/target/harness.jar run workload-a --engine sofajraft ... \\
-      --jvm-arg=-XX:StartFlightRecording=filename=trial.jfr,settings=profile
-then run this over it. It reads the recording with the JDK's `jfr print --json` and prints:
-the machine's and the JVM's CPU (jdk.CPULoad, medians), context switches a second
-(jdk.ThreadContextSwitchRate), the threads' CPU summed by pool (jdk.ThreadCPULoad; digits in
-a thread's name folded to #, so that the 8 groups' log writers are one line), the live thread
-count by pool at the end, garbage-collection pauses, and execution samples by thread pool and
-top frame (jdk.ExecutionSample; where the sampler took few samples, it says so).
+      --jvm-arg=-XX:StartFlightRecording=filename=trial.jfr,settings=scripts/threads.jfc
+(settings=profile adds execution samples, but not on SOFAJRaft: its SIGUSR2 handler breaks the
+sampler, see threads.jfc), then run this over it. It reads the recording with the JDK's
+`jfr print --json` and prints: the machine's and the JVM's CPU (jdk.CPULoad, medians), context
+switches a second (jdk.ThreadContextSwitchRate), the threads' CPU summed by pool
+(jdk.ThreadCPULoad; digits in a thread's name folded to #, so that the 8 groups' log writers are
+one line), live and peak thread counts, how many CPU samples each pool's threads gave (a pool
+with more threads gives more), garbage-collection pauses, and execution samples by thread pool
+and top frame (jdk.ExecutionSample; where there are none or few, it says so).
 """
 import json
 import re

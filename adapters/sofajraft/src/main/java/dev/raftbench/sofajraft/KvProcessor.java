@@ -51,7 +51,7 @@ final class KvProcessor implements RpcProcessor<BytesValue> {
   /**
    * Requests are handled on the transport's own I/O thread: a write or a read only hands its
    * command to the node ({@code apply} and {@code readIndex} queue it and return), so a pool in
-   * between costs two thread hand-offs an operation. And without an executor of its own, Bolt runs
+   * between costs a thread hand-off an operation. And without an executor of its own, Bolt runs
    * a processor on its JVM-wide default pool (at most 600 queued), which also delivers every reply
    * and every timeout to the clients: with 1,024 operations outstanding it overflowed, requests and
    * replies were dropped (the client waited out its 10 s timeout) and an operation whose timeout was

@@ -65,7 +65,7 @@ public final class SelectableRpcFactory implements RaftRpcFactory {
 
   /** What the bundle records of this JVM's transport settings. */
   static Map<String, String> settings() {
-    return Map.of(BOLT_QUEUE_PROPERTY, System.getProperty(BOLT_QUEUE_PROPERTY, "600 (Bolt's default)"),
+    return Map.of(BOLT_QUEUE_PROPERTY, System.getProperty(BOLT_QUEUE_PROPERTY), // set by the static block unless given
         "kv.processor.executor", "the transport's I/O thread (KvProcessor.executor)");
   }
 
